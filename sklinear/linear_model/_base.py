@@ -1,0 +1,328 @@
+"""The scikit-learn plumbing shared by the SGD-trained linear classifiers."""
+
+import copy
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model._base import LinearClassifierMixin
+from sklearn.model_selection import StratifiedShuffleSplit
+from sklearn.utils import check_random_state, compute_class_weight
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.extmath import row_norms
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import _check_sample_weight, validate_data
+
+from ..losses import _binary_kernel
+from ._sgd import SGDParams, SGDState, objective, run_epochs
+
+
+class BaseSGDLinearClassifier(LinearClassifierMixin, BaseEstimator):
+    """Base class of the linear classifiers trained jointly over all classes by
+    minibatch SGD. A subclass names its loss by implementing ``_loss_kernel``.
+
+    The model keeps one weight vector per class, ``coef_`` of shape
+    ``(n_classes, n_features)``, except for two classes where it keeps one, as
+    scikit-learn's linear classifiers do: the score of ``classes_[1]``, with the
+    score of ``classes_[0]`` fixed at 0.
+    """
+
+    _parameter_constraints: dict = {
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "penalty": [StrOptions({"l2", "l1", "elasticnet"}), None],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+        "learning_rate": [
+            Interval(Real, 0, None, closed="neither"),
+            StrOptions({"auto"}),
+        ],
+        "learning_rate_schedule": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "momentum": [Interval(Real, 0, 1, closed="left")],
+        "nesterovs_momentum": ["boolean"],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), None],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left"), None],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "shuffle": ["boolean"],
+        "fit_intercept": ["boolean"],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+        "warm_start": ["boolean"],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def _loss_kernel(self):
+        """The loss as a kernel of :mod:`sklinear.losses` (multiclass form)."""
+        raise NotImplementedError
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model by minibatch SGD for up to ``max_iter`` epochs.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data. float32 trains in float32, anything else in float64.
+        y : array-like of shape (n_samples,)
+            Class labels, of any type scikit-learn accepts.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each sample, multiplied by ``class_weight``.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        warm = self.warm_start and hasattr(self, "coef_")
+        X, y = validate_data(
+            self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32],
+            order="C", reset=not warm,
+        )
+        check_classification_targets(y)
+        classes = np.unique(y)
+        if warm and not np.array_equal(classes, self.classes_):
+            raise ValueError(
+                "warm_start=True continues from the previous fit, so y must hold "
+                f"the same classes {self.classes_.tolist()}; got {classes.tolist()}."
+            )
+        self._fit_epochs(X, y, sample_weight, classes, reset=not warm,
+                         max_iter=self.max_iter, early_stopping=self.early_stopping)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Run one epoch of minibatch SGD over the given samples.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data of this call.
+        y : array-like of shape (n_samples,)
+            Class labels; later calls may lack some classes.
+        classes : array-like of shape (n_classes,), default=None
+            All the classes the model will see. Required on the first call,
+            ignored (but checked) on later ones.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each sample.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        first_call = not hasattr(self, "classes_")
+        if first_call and classes is None:
+            raise ValueError(
+                "classes must be passed on the first call to partial_fit: "
+                "the array of every class the model will be trained on."
+            )
+        if self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' is not supported for partial_fit: each call "
+                "sees a different part of the data. Compute the weights once with "
+                "sklearn.utils.compute_class_weight('balanced', classes=classes, y=y) "
+                "on a large enough sample of the targets, and pass them as a dict."
+            )
+        X, y = validate_data(
+            self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32],
+            order="C", reset=first_call,
+        )
+        check_classification_targets(y)
+        if classes is None:
+            classes = self.classes_
+        else:
+            classes = np.unique(classes)
+            if not first_call and not np.array_equal(classes, self.classes_):
+                raise ValueError(
+                    f"classes={classes.tolist()} differs from the classes of the "
+                    f"previous calls to partial_fit, {self.classes_.tolist()}."
+                )
+        unknown = np.setdiff1d(y, classes)
+        if len(unknown):
+            raise ValueError(
+                f"y contains labels {unknown.tolist()} that are not in "
+                f"classes={classes.tolist()}."
+            )
+        self._fit_epochs(X, y, sample_weight, classes, reset=first_call,
+                         max_iter=1, early_stopping=False)
+        return self
+
+    def _resolve_learning_rate(self, X, sample_weight):
+        if self.learning_rate != "auto":
+            return float(self.learning_rate)
+        # The largest stable step shrinks with the squared size of the samples
+        # (the curvature of the loss along W grows with it), so a constant over
+        # mean(||x_i||^2) serves 64 features and 3,072 alike. The mean is weighted
+        # as the objective is. Each loss sets its constant, measured on
+        # load_digits and CIFAR-10.
+        mean_squared_norm = np.average(
+            row_norms(X, squared=True), weights=sample_weight
+        )
+        return self._auto_learning_rate_scale / max(float(mean_squared_norm), 1e-12)
+
+    def _sgd_params(self, n_classes, learning_rate):
+        kernel = self._loss_kernel()
+        # With "auto", the intercept gets the step its own feature, a constant 1,
+        # allows: scaled like W's, it would crawl when the features are large.
+        # Each block within its own bound keeps the whole step within twice it.
+        if self.learning_rate == "auto":
+            intercept_learning_rate = self._auto_learning_rate_scale
+        else:
+            intercept_learning_rate = learning_rate
+        return SGDParams(
+            kernel=_binary_kernel(kernel) if n_classes == 2 else kernel,
+            alpha=self.alpha, penalty=self.penalty, l1_ratio=self.l1_ratio,
+            learning_rate=learning_rate,
+            intercept_learning_rate=intercept_learning_rate,
+            learning_rate_schedule=self.learning_rate_schedule,
+            power_t=self.power_t, momentum=self.momentum,
+            nesterovs_momentum=self.nesterovs_momentum,
+            batch_size=self.batch_size, tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change, shuffle=self.shuffle,
+            fit_intercept=self.fit_intercept, verbose=self.verbose,
+        )
+
+    def _check_targets(self, X, y, sample_weight, classes):
+        """Class indices, and sample weights with the class weights folded in."""
+        if len(classes) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least 2 classes; "
+                f"the data contain only one class: {classes[0]}."
+            )
+        y_index = np.searchsorted(classes, y)
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+        )
+        if self.class_weight is not None:
+            class_weight = compute_class_weight(
+                self.class_weight, classes=classes, y=y
+            )
+            sample_weight = sample_weight * class_weight[y_index].astype(X.dtype)
+        if not sample_weight.sum() > 0:
+            raise ValueError(
+                "The sample weights (times the class weights) sum to zero; at least "
+                "one sample needs a positive weight."
+            )
+        return y_index, sample_weight
+
+    def _validation_split(self, y, sample_weight, rng):
+        n_samples = len(y)
+        splitter = StratifiedShuffleSplit(
+            test_size=self.validation_fraction, random_state=rng
+        )
+        try:
+            rows, validation = next(splitter.split(np.zeros((n_samples, 1)), y))
+        except ValueError as error:
+            raise ValueError(
+                f"Cannot split {n_samples} samples into a training and a stratified "
+                f"validation set with validation_fraction={self.validation_fraction} "
+                f"({error}). Change validation_fraction, use more samples, or set "
+                "early_stopping=False."
+            ) from error
+        if not sample_weight[validation].any():
+            raise ValueError(
+                "The sample weights of the validation set are all zero; use another "
+                "random_state or validation_fraction."
+            )
+        return rows, validation
+
+    def _fit_epochs(self, X, y, sample_weight, classes, *, reset, max_iter,
+                    early_stopping):
+        """Train on validated data and set the fitted attributes at the end only,
+        so that an error leaves the estimator as it was."""
+        y_index, sample_weight = self._check_targets(X, y, sample_weight, classes)
+        n_outputs = 1 if len(classes) == 2 else len(classes)
+        if reset or self.learning_rate != "auto":
+            learning_rate = self._resolve_learning_rate(X, sample_weight)
+        else:
+            # partial_fit and warm starts keep the step of the first call.
+            learning_rate = self.learning_rate_
+        params = self._sgd_params(len(classes), learning_rate)
+        if reset:
+            coef = np.zeros((X.shape[1], n_outputs), dtype=X.dtype)
+            intercept = np.zeros(n_outputs, dtype=X.dtype)
+            state = SGDState(
+                rng=check_random_state(self.random_state),
+                coef_velocity=np.zeros_like(coef),
+                intercept_velocity=np.zeros_like(intercept),
+            )
+        else:
+            coef = np.ascontiguousarray(self.coef_.T, dtype=X.dtype)
+            intercept = np.array(self.intercept_, dtype=X.dtype)
+            state = copy.deepcopy(self._sgd_state)
+            state.coef_velocity = state.coef_velocity.astype(X.dtype)
+            state.intercept_velocity = state.intercept_velocity.astype(X.dtype)
+            state.best_score = -np.inf
+            state.best_loss = np.inf
+            state.no_improvement_count = 0
+        state.validation_scores = []
+
+        rows = validation_score = None
+        if early_stopping:
+            rows, validation = self._validation_split(y, sample_weight, state.rng)
+            X_val, y_val = X[validation], y_index[validation]
+            weight_val = sample_weight[validation]
+
+            def validation_score(coef, intercept):
+                scores = X_val @ coef + intercept
+                if n_outputs == 1:
+                    predicted = (scores[:, 0] > 0).astype(np.intp)
+                else:
+                    predicted = scores.argmax(axis=1)
+                return float(np.average(predicted == y_val, weights=weight_val))
+
+        converged = run_epochs(
+            X, y_index, sample_weight, coef, intercept, state, params, max_iter,
+            rows=rows, validation_score=validation_score,
+        )
+        if max_iter > 1 and self.tol is not None and not converged:
+            warnings.warn(
+                f"{type(self).__name__} ran max_iter={max_iter} epochs without "
+                "meeting the stopping rule (tol, n_iter_no_change). Increase "
+                "max_iter, or set tol=None to run a fixed number of epochs.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+
+        self.classes_ = classes
+        self.coef_ = np.ascontiguousarray(coef.T)
+        self.intercept_ = intercept
+        self.learning_rate_ = learning_rate
+        self.n_iter_ = state.n_iter
+        self.t_ = state.t
+        self.loss_curve_ = list(state.loss_curve)
+        self.validation_scores_ = (
+            list(state.validation_scores) if early_stopping else None
+        )
+        self._sgd_state = state
+
+    def _objective(self, X, y, sample_weight=None):
+        """The training objective of this estimator on ``(X, y)`` as a function.
+
+        Returns ``f(coef, intercept) -> (value, grad_coef, grad_intercept)`` with
+        ``coef`` shaped like ``coef_``. Built from the same pieces as the SGD loop,
+        so that a gradient check of ``f`` checks what training descends.
+        """
+        X, y = validate_data(self, X, y, accept_sparse="csr",
+                             dtype=[np.float64, np.float32], reset=False)
+        classes = self.classes_
+        y_index, sample_weight = self._check_targets(X, y, sample_weight, classes)
+        params = self._sgd_params(len(classes), self.learning_rate_)
+
+        def f(coef, intercept):
+            value, grad_coef, grad_intercept = objective(
+                X, y_index, sample_weight, np.ascontiguousarray(coef.T),
+                np.asarray(intercept), params,
+            )
+            return value, grad_coef.T, grad_intercept
+
+        return f

@@ -1,0 +1,208 @@
+"""The softmax (multinomial logistic) classifier trained by minibatch SGD."""
+
+import numpy as np
+from sklearn.utils.validation import check_is_fitted
+
+from ..losses import _softmax_kernel, log_softmax
+from ._base import BaseSGDLinearClassifier
+
+
+class SoftmaxClassifier(BaseSGDLinearClassifier):
+    """Softmax classifier (multinomial logistic regression) trained by minibatch SGD.
+
+    Minimises the cross-entropy of the softmax of the scores
+    :math:`s = x_i W^T + b`, :math:`L_i = \\log \\sum_j e^{s_j} - s_{y_i}`, averaged
+    over samples, plus an L2, L1 or elastic-net penalty on :math:`W`; see
+    :mod:`sklinear.losses` for the exact objective. The model is that of
+    :class:`sklearn.linear_model.LogisticRegression` (multinomial), trained by
+    minibatch SGD on all classes at once, and ``predict_proba`` gives the softmax
+    probabilities.
+
+    Parameters
+    ----------
+    alpha : float, default=1e-4
+        Regularisation strength, as in :class:`~sklearn.linear_model.SGDClassifier`:
+        the penalty is ``alpha * (l1_ratio * ||W||_1 + (1 - l1_ratio) / 2 * ||W||^2)``.
+    penalty : {"l2", "l1", "elasticnet"} or None, default="l2"
+        The penalty on the weights (not on the intercept). The L1 part is applied
+        by a proximal step (soft thresholding), so L1 gives exact zeros.
+    l1_ratio : float, default=0.15
+        Share of L1 in the elastic net, in ``[0, 1]``; only with
+        ``penalty="elasticnet"``.
+    learning_rate : float or "auto", default="auto"
+        The step size of SGD. ``"auto"`` uses ``0.3 / mean(||x_i||^2)`` over the
+        training samples (of the first call, for ``partial_fit``) for the weights,
+        and the constant itself for the intercept, whose feature is always 1: the
+        largest stable step shrinks with the squared size of the samples, so
+        this default suits data of any number and scale of features. The step
+        of the weights is ``learning_rate_``.
+    learning_rate_schedule : {"constant", "invscaling", "adaptive"}, default="constant"
+        How the step changes over epochs: ``"constant"`` keeps ``learning_rate``;
+        ``"invscaling"`` uses ``learning_rate / (1 + epoch) ** power_t``;
+        ``"adaptive"`` divides it by 5 whenever ``n_iter_no_change`` epochs in a row
+        fail to improve by ``tol``, and stops once it falls below 1e-6.
+    power_t : float, default=0.5
+        The exponent of the ``"invscaling"`` schedule.
+    momentum : float, default=0.9
+        Momentum of the updates, in ``[0, 1)``; 0 gives plain SGD.
+    nesterovs_momentum : bool, default=True
+        Use Nesterov's momentum (when ``momentum > 0``).
+    batch_size : int or None, default=256
+        Samples per minibatch; ``None`` (or a size at least the number of
+        samples) gives full-batch gradient descent.
+    max_iter : int, default=100
+        The maximum number of epochs (passes over the training data).
+    tol : float or None, default=1e-3
+        Training stops when the objective (or the validation score, with
+        ``early_stopping``) has not improved by at least ``tol`` for
+        ``n_iter_no_change`` epochs in a row. ``None`` runs all ``max_iter`` epochs.
+    n_iter_no_change : int, default=5
+        The number of epochs without improvement the stopping rule waits.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data (stratified), judge
+        improvement by the accuracy on it, and keep the weights of the best epoch.
+    validation_fraction : float, default=0.1
+        The share of the training data held out by ``early_stopping``.
+    shuffle : bool, default=True
+        Shuffle the training data before each epoch.
+    fit_intercept : bool, default=True
+        Fit an intercept (never penalised).
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes, multiplying the sample weights; ``"balanced"``
+        uses ``n_samples / (n_classes * np.bincount(y))``.
+    warm_start : bool, default=False
+        Start ``fit`` from the previous solution, optimiser state included.
+    random_state : int, RandomState instance or None, default=None
+        Seeds shuffling and the validation split.
+    verbose : int, default=0
+        Print one line per epoch (objective, step, time) when positive.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_classes, n_features) or (1, n_features)
+        The weights: one template per class, or one vector for two classes (the
+        score of ``classes_[1]``). float32 when trained on float32.
+    intercept_ : ndarray of shape (n_classes,) or (1,)
+        The intercepts.
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+    n_features_in_ : int
+        The number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features seen during fit, when X has string column names.
+    learning_rate_ : float
+        The step size used (before any schedule), ``learning_rate`` resolved.
+    n_iter_ : int
+        The number of epochs run.
+    t_ : int
+        The number of training samples seen by the solver.
+    loss_curve_ : list of float
+        The training objective (mean data loss over the epoch's minibatches plus
+        the penalty at the epoch's end) per epoch; ``len(loss_curve_) == n_iter_``.
+    validation_scores_ : list of float or None
+        The validation accuracy per epoch with ``early_stopping``, else None.
+
+    See Also
+    --------
+    SVMLinearClassifier : The same model trained on the multiclass hinge loss.
+    sklinear.losses.softmax_cross_entropy : The loss and its gradient.
+    sklearn.linear_model.LogisticRegression : Exact (L-BFGS and other) solvers.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.model_selection import train_test_split
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklinear import SoftmaxClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    >>> clf = make_pipeline(StandardScaler(), SoftmaxClassifier(random_state=0))
+    >>> clf.fit(X_train, y_train).score(X_test, y_test) > 0.9
+    True
+    """
+
+    def __init__(
+        self,
+        *,
+        alpha=1e-4,
+        penalty="l2",
+        l1_ratio=0.15,
+        learning_rate="auto",
+        learning_rate_schedule="constant",
+        power_t=0.5,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        batch_size=256,
+        max_iter=100,
+        tol=1e-3,
+        n_iter_no_change=5,
+        early_stopping=False,
+        validation_fraction=0.1,
+        shuffle=True,
+        fit_intercept=True,
+        class_weight=None,
+        warm_start=False,
+        random_state=None,
+        verbose=0,
+    ):
+        self.alpha = alpha
+        self.penalty = penalty
+        self.l1_ratio = l1_ratio
+        self.learning_rate = learning_rate
+        self.learning_rate_schedule = learning_rate_schedule
+        self.power_t = power_t
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.shuffle = shuffle
+        self.fit_intercept = fit_intercept
+        self.class_weight = class_weight
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.verbose = verbose
+
+    _auto_learning_rate_scale = 0.3
+
+    def _loss_kernel(self):
+        return _softmax_kernel
+
+    def predict_log_proba(self, X):
+        """Log of the softmax probability of each class.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Columns in the order of ``classes_``.
+        """
+        check_is_fitted(self)
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            # Two classes: the negative class has score 0 (see coef_).
+            scores = np.column_stack([np.zeros_like(scores), scores])
+        return log_softmax(scores)
+
+    def predict_proba(self, X):
+        """Softmax probability of each class; each row sums to 1.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Columns in the order of ``classes_``.
+        """
+        return np.exp(self.predict_log_proba(X))

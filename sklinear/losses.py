@@ -1,0 +1,355 @@
+"""The mathematics of the linear classifiers: losses and penalties, value and gradient.
+
+Every function here works on class scores ``S = X W + b`` of shape
+``(n_samples, n_classes)``, is fully vectorised (no Python loop over samples or
+classes) and imports nothing else from the package, so that the estimators can be
+read as an optimiser wrapped around these formulas.
+
+The objective minimised by :class:`~sklinear.SVMLinearClassifier` and
+:class:`~sklinear.SoftmaxClassifier` is
+
+.. math::
+
+    J(W, b) = \\frac{\\sum_i w_i L_i(x_i W + b)}{\\sum_i w_i}
+              + \\alpha \\Big(\\rho \\lVert W \\rVert_1
+              + \\frac{1 - \\rho}{2} \\lVert W \\rVert_F^2\\Big)
+
+with sample weights :math:`w_i`, regularisation strength :math:`\\alpha`
+(``alpha``) and mixing :math:`\\rho` (``l1_ratio``; 0 for ``penalty="l2"``, 1 for
+``penalty="l1"``). This is the convention of
+:class:`sklearn.linear_model.SGDClassifier`, so ``alpha`` means the same in both.
+The L2 term carries a factor 1/2: the regularisation :math:`\\lambda \\sum W^2` of
+many course notes is ``alpha = 2 * lambda``. The intercept :math:`b` is not
+penalised.
+"""
+
+import numpy as np
+
+__all__ = [
+    "multiclass_hinge",
+    "softmax_cross_entropy",
+    "log_softmax",
+    "penalty",
+]
+
+
+# Private kernels: each takes scores that it may overwrite, integer labels and one
+# non-negative factor per sample, returns sum_i factor_i * L_i and leaves
+# d(that sum)/d(scores) in ``scores``. Working in place lets the SGD loop reuse one
+# buffer per minibatch; the public functions below wrap them on a copy.
+
+
+def _hinge_kernel(scores, y, factors, margin=1.0, squared=False):
+    rows = np.arange(scores.shape[0])
+    correct = scores[rows, y]
+    # Margins s_j - s_{y_i} + margin, then zero for j == y_i and for satisfied margins.
+    scores -= correct[:, np.newaxis]
+    scores += margin
+    scores[rows, y] = 0.0
+    np.maximum(scores, 0.0, out=scores)
+    if squared:
+        losses = np.einsum("ij,ij->i", scores, scores)
+        scores *= 2.0
+    else:
+        losses = scores.sum(axis=1)
+        # The violated margins are strictly positive here: their indicator is the sign.
+        np.sign(scores, out=scores)
+    # Each violated margin pushes s_{y_i} down by the same amount it pushes s_j up.
+    scores[rows, y] = -scores.sum(axis=1)
+    scores *= factors[:, np.newaxis]
+    return float(losses @ factors)
+
+
+def _softmax_kernel(scores, y, factors):
+    rows = np.arange(scores.shape[0])
+    # Shifting each row by its maximum leaves the softmax unchanged and keeps exp
+    # from overflowing: the largest term becomes exp(0) = 1.
+    scores -= scores.max(axis=1, keepdims=True)
+    correct = scores[rows, y]
+    np.exp(scores, out=scores)
+    sum_exp = scores.sum(axis=1)
+    losses = np.log(sum_exp) - correct
+    scores /= sum_exp[:, np.newaxis]
+    scores[rows, y] -= 1.0
+    scores *= factors[:, np.newaxis]
+    return float(losses @ factors)
+
+
+def _check_loss_input(scores, y, sample_weight):
+    scores = np.asarray(scores)
+    if scores.ndim != 2:
+        raise ValueError(
+            "scores must be a 2-D array of shape (n_samples, n_classes); "
+            f"got an array of shape {scores.shape}."
+        )
+    n_samples, n_classes = scores.shape
+    if n_samples == 0 or n_classes < 2:
+        raise ValueError(
+            "scores needs at least one sample and two classes; "
+            f"got shape {scores.shape}."
+        )
+    if not np.issubdtype(scores.dtype, np.floating):
+        scores = scores.astype(np.float64)
+    if not np.all(np.isfinite(scores)):
+        raise ValueError("scores contains NaN or infinity; expected finite values.")
+    y = np.asarray(y)
+    if y.shape != (n_samples,):
+        raise ValueError(
+            f"y must have shape ({n_samples},) to match scores; got {y.shape}."
+        )
+    if y.dtype.kind not in "iu" and not (
+        y.dtype.kind == "f" and np.all(np.mod(y, 1) == 0)
+    ):
+        raise ValueError(
+            f"y must hold integer class indices; got an array of dtype {y.dtype}."
+        )
+    y = y.astype(np.intp)
+    if y.min() < 0 or y.max() >= n_classes:
+        raise ValueError(
+            f"y must hold class indices in [0, {n_classes - 1}] for scores with "
+            f"{n_classes} columns; got values from {y.min()} to {y.max()}."
+        )
+    if sample_weight is None:
+        factors = np.full(n_samples, 1.0 / n_samples, dtype=scores.dtype)
+    else:
+        sample_weight = np.asarray(sample_weight, dtype=scores.dtype)
+        if sample_weight.shape != (n_samples,):
+            raise ValueError(
+                f"sample_weight must have shape ({n_samples},); "
+                f"got {sample_weight.shape}."
+            )
+        if not np.all(np.isfinite(sample_weight)) or np.any(sample_weight < 0):
+            raise ValueError("sample_weight must be finite and non-negative.")
+        total = sample_weight.sum()
+        if total <= 0:
+            raise ValueError("sample_weight must not be all zero.")
+        factors = sample_weight / total
+    return scores, y, factors
+
+
+def multiclass_hinge(scores, y, *, margin=1.0, squared=False, sample_weight=None):
+    """Weston-Watkins multiclass hinge loss and its gradient.
+
+    For sample :math:`i` with scores :math:`s` and true class :math:`y_i`,
+
+    .. math::
+
+        L_i = \\sum_{j \\ne y_i} \\max(0, s_j - s_{y_i} + \\Delta)
+
+    with margin :math:`\\Delta`, or the sum of the squared terms when ``squared``.
+    The loss returned is the mean of :math:`L_i` over samples, weighted by
+    ``sample_weight``.
+
+    Parameters
+    ----------
+    scores : array-like of shape (n_samples, n_classes)
+        Class scores, one row per sample.
+    y : array-like of shape (n_samples,)
+        Index of each sample's true class, in ``[0, n_classes)``.
+    margin : float, default=1.0
+        The margin :math:`\\Delta` by which the true class must win.
+    squared : bool, default=False
+        Square each margin violation (the squared hinge).
+    sample_weight : array-like of shape (n_samples,), default=None
+        Non-negative weight of each sample; the loss is
+        :math:`\\sum_i w_i L_i / \\sum_i w_i`.
+
+    Returns
+    -------
+    loss : float
+        The (weighted) mean loss.
+    grad : ndarray of shape (n_samples, n_classes)
+        The gradient of ``loss`` with respect to ``scores``: for :math:`j \\ne y_i`
+        the indicator of a violated margin (twice the violation when squared),
+        and minus their sum for :math:`j = y_i`, scaled by each sample's weight.
+        At a margin of exactly zero the subgradient 0 is used.
+
+    See Also
+    --------
+    softmax_cross_entropy : The loss of the softmax classifier.
+    sklinear.SVMLinearClassifier : The classifier trained on this loss.
+
+    References
+    ----------
+    .. [1] J. Weston and C. Watkins, "Support vector machines for multi-class
+       pattern recognition", ESANN 1999.
+
+    Examples
+    --------
+    The worked example of the CS231n notes: scores of three images over
+    (cat, car, frog), whose true classes are cat, car and frog.
+
+    >>> import numpy as np
+    >>> from sklinear.losses import multiclass_hinge
+    >>> scores = np.array([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]])
+    >>> loss, grad = multiclass_hinge(scores, [0, 1, 2])
+    >>> round(loss, 2)
+    5.27
+    >>> grad[0] * 3
+    array([-1.,  1.,  0.])
+    """
+    scores, y, factors = _check_loss_input(scores, y, sample_weight)
+    grad = scores.copy()
+    loss = _hinge_kernel(grad, y, factors, margin=margin, squared=squared)
+    return loss, grad
+
+
+def softmax_cross_entropy(scores, y, *, sample_weight=None):
+    """Cross-entropy of the softmax of the scores, and its gradient.
+
+    For sample :math:`i`,
+
+    .. math::
+
+        L_i = -\\log \\frac{e^{s_{y_i}}}{\\sum_j e^{s_j}}
+            = \\log \\sum_j e^{s_j} - s_{y_i},
+
+    computed after subtracting each row's maximum so that scores of any size give
+    a finite loss. The loss returned is the mean of :math:`L_i` over samples,
+    weighted by ``sample_weight``.
+
+    Parameters
+    ----------
+    scores : array-like of shape (n_samples, n_classes)
+        Class scores (logits), one row per sample.
+    y : array-like of shape (n_samples,)
+        Index of each sample's true class, in ``[0, n_classes)``.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Non-negative weight of each sample; the loss is
+        :math:`\\sum_i w_i L_i / \\sum_i w_i`.
+
+    Returns
+    -------
+    loss : float
+        The (weighted) mean loss.
+    grad : ndarray of shape (n_samples, n_classes)
+        The gradient of ``loss`` with respect to ``scores``: the softmax
+        probabilities minus the one-hot encoding of ``y``, scaled by each
+        sample's weight.
+
+    See Also
+    --------
+    multiclass_hinge : The loss of the multiclass SVM.
+    log_softmax : The log-probabilities themselves.
+    sklinear.SoftmaxClassifier : The classifier trained on this loss.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklinear.losses import softmax_cross_entropy
+    >>> loss, grad = softmax_cross_entropy(np.array([[3.2, 5.1, -1.7]]), [0])
+    >>> round(loss, 2)
+    2.04
+    >>> loss, _ = softmax_cross_entropy(np.array([[1000.0, -1000.0]]), [1])
+    >>> loss
+    2000.0
+    """
+    scores, y, factors = _check_loss_input(scores, y, sample_weight)
+    grad = scores.copy()
+    loss = _softmax_kernel(grad, y, factors)
+    return loss, grad
+
+
+def log_softmax(scores):
+    """Logarithm of the softmax of each row, computed stably.
+
+    Parameters
+    ----------
+    scores : ndarray of shape (n_samples, n_classes)
+        Class scores (logits).
+
+    Returns
+    -------
+    log_proba : ndarray of shape (n_samples, n_classes)
+        ``scores - logsumexp(scores, axis=1)``; ``np.exp`` of it sums to 1 per row.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklinear.losses import log_softmax
+    >>> np.exp(log_softmax(np.array([[3.2, 5.1, -1.7]]))).round(2)
+    array([[0.13, 0.87, 0.  ]])
+    """
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    shifted -= np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return shifted
+
+
+def _penalty_strengths(penalty, alpha, l1_ratio):
+    """The factors of ||W||_1 and of ||W||_F^2 / 2 in the objective."""
+    if penalty is None or alpha == 0:
+        return 0.0, 0.0
+    rho = {"l2": 0.0, "l1": 1.0, "elasticnet": l1_ratio}[penalty]
+    return alpha * rho, alpha * (1.0 - rho)
+
+
+def penalty(coef, *, penalty="l2", alpha=1.0, l1_ratio=0.15):
+    """Regularisation penalty on the weights, and its (sub)gradient.
+
+    .. math::
+
+        R(W) = \\alpha \\Big(\\rho \\lVert W \\rVert_1
+               + \\frac{1 - \\rho}{2} \\lVert W \\rVert_F^2\\Big)
+
+    where :math:`\\rho` is 0 for ``"l2"``, 1 for ``"l1"`` and ``l1_ratio`` for
+    ``"elasticnet"``; ``None`` gives :math:`R = 0`. The gradient uses
+    :math:`\\operatorname{sign}(W)` as the subgradient of :math:`\\lVert W \\rVert_1`.
+    Pass the weights only: the intercept is not penalised.
+
+    Parameters
+    ----------
+    coef : ndarray
+        The weights :math:`W`, of any shape.
+    penalty : {"l2", "l1", "elasticnet"} or None, default="l2"
+        Which penalty.
+    alpha : float, default=1.0
+        The regularisation strength :math:`\\alpha`.
+    l1_ratio : float, default=0.15
+        The mixing :math:`\\rho` of the elastic net, in ``[0, 1]``; used only
+        with ``penalty="elasticnet"``.
+
+    Returns
+    -------
+    value : float
+        :math:`R(W)`.
+    grad : ndarray, shaped like ``coef``
+        :math:`\\alpha (\\rho \\operatorname{sign}(W) + (1 - \\rho) W)`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklinear.losses import penalty
+    >>> W = np.array([[1.0, -2.0], [0.0, 3.0]])
+    >>> value, grad = penalty(W, penalty="l2", alpha=0.1)
+    >>> round(value, 6), grad
+    (0.7, array([[ 0.1, -0.2],
+           [ 0. ,  0.3]]))
+    >>> round(penalty(W, penalty="l1", alpha=0.1)[0], 6)
+    0.6
+    """
+    if penalty not in ("l2", "l1", "elasticnet", None):
+        raise ValueError(
+            "penalty must be 'l2', 'l1', 'elasticnet' or None; "
+            f"got {penalty!r}."
+        )
+    coef = np.asarray(coef)
+    l1, l2 = _penalty_strengths(penalty, alpha, l1_ratio)
+    value = l1 * np.abs(coef).sum() + 0.5 * l2 * np.vdot(coef, coef)
+    return float(value), l1 * np.sign(coef) + l2 * coef
+
+
+def _binary_kernel(kernel):
+    """Adapt a kernel to one score column, the score of the positive class.
+
+    A binary model keeps one weight vector, as scikit-learn's do: the negative
+    class has score 0 and the positive class score ``s``, so the multiclass loss
+    on ``[0, s]`` is the usual binary hinge or logistic loss.
+    """
+
+    def binary_kernel(scores, y, factors):
+        both = np.hstack([np.zeros_like(scores), scores])
+        loss = kernel(both, y, factors)
+        scores[:, 0] = both[:, 1]
+        return loss
+
+    return binary_kernel
