@@ -1,0 +1,240 @@
+"""One validation path for batches of images, and the base of the image transformers.
+
+Every transformer of :mod:`sklinear.feature_extraction` takes the same input: a
+batch of images of shape ``(n_images, height, width)`` (grayscale) or
+``(n_images, height, width, channels)``, uint8 in ``0..255`` or float, or a list of
+equally shaped images, or 2-D rows of flattened images when the transformer's
+``image_shape`` parameter gives their shape. :func:`check_images` validates it
+once, for all of them, without copying or modifying what it is given, and
+:class:`BaseImageTransformer` does the scikit-learn plumbing around a subclass's
+per-chunk computation.
+"""
+
+from numbers import Integral
+
+import numpy as np
+from sklearn import get_config
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+)
+from sklearn.utils import gen_batches
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+__all__ = ["check_images"]
+
+
+def _describe(X):
+    return f"an array of shape {X.shape} and dtype {X.dtype}"
+
+
+def check_images(X, *, image_shape=None, min_size=(1, 1), name="X"):
+    """Validate a batch of images.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_images, height, width[, channels])
+        The images: uint8 or another integer type (taken as 0..255
+        intensities), or float; or a list of equally shaped images; or rows of
+        flattened images, of shape ``(n_images, n_pixels)``, with ``image_shape``.
+    image_shape : tuple of int, default=None
+        ``(height, width)`` or ``(height, width, channels)`` of each image, to
+        reshape 2-D rows of flattened images (row-major, channels last).
+    min_size : tuple of int, default=(1, 1)
+        The smallest ``(height, width)`` accepted, such as one cell or patch.
+    name : str, default="X"
+        How error messages call the input.
+
+    Returns
+    -------
+    images : ndarray of shape (n_images, height, width[, channels])
+        A view of ``X`` whenever possible (never a modified one). Integer images
+        keep their dtype; boolean become uint8.
+
+    Raises
+    ------
+    ValueError
+        For a wrong number of dimensions, flat rows without (or not matching)
+        ``image_shape``, images smaller than ``min_size``, no images, a non-numeric
+        dtype, or NaN or infinite pixels. The message says what was expected.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklinear.feature_extraction import check_images
+    >>> check_images(np.zeros((5, 32, 32, 3), dtype=np.uint8)).shape
+    (5, 32, 32, 3)
+    >>> check_images(np.zeros((5, 784)), image_shape=(28, 28)).shape
+    (5, 28, 28)
+    """
+    if isinstance(X, (list, tuple)):
+        shapes = {np.shape(image) for image in X}
+        if len(shapes) > 1:
+            raise ValueError(
+                f"{name} is a list of images of different shapes {sorted(shapes)}; "
+                "expected images of one shape."
+            )
+    X = np.asarray(X)
+    if X.dtype == bool:
+        X = X.astype(np.uint8)
+    if X.dtype.kind not in "uif":
+        raise ValueError(
+            f"{name} must hold numbers (uint8 or float pixels); got {_describe(X)}."
+        )
+    if X.ndim == 2:
+        if image_shape is None:
+            raise ValueError(
+                f"{name} is 2-D, {_describe(X)}: rows of flattened images need "
+                "image_shape=(height, width) or (height, width, channels) to be "
+                "reshaped; otherwise pass images of shape (n_images, height, "
+                "width[, channels])."
+            )
+        image_shape = tuple(int(v) for v in image_shape)
+        if len(image_shape) not in (2, 3) or int(np.prod(image_shape)) != X.shape[1]:
+            raise ValueError(
+                f"image_shape={image_shape} does not match rows of {X.shape[1]} "
+                "values; expected (height, width) or (height, width, channels) "
+                f"whose product is {X.shape[1]}."
+            )
+        X = X.reshape((X.shape[0], *image_shape))
+    elif X.ndim not in (3, 4):
+        raise ValueError(
+            f"{name} must be a batch of images of shape (n_images, height, width) "
+            f"or (n_images, height, width, channels); got {_describe(X)}."
+        )
+    if X.shape[0] == 0:
+        raise ValueError(f"{name} holds no images; expected at least one.")
+    height, width = X.shape[1:3]
+    if height < min_size[0] or width < min_size[1]:
+        raise ValueError(
+            f"The images of {name} are {height}x{width} pixels; expected at least "
+            f"{min_size[0]}x{min_size[1]} with these parameters."
+        )
+    if X.dtype.kind == "f":
+        # The sum is a cheap test; only when it fails is each pixel looked at.
+        with np.errstate(over="ignore", invalid="ignore"):
+            total = X.sum(dtype=np.float64)
+        if not np.isfinite(total) and not np.isfinite(X).all():
+            raise ValueError(
+                f"{name} contains NaN or infinite pixels; expected finite values."
+            )
+    return X
+
+
+class BaseImageTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
+                           BaseEstimator):
+    """Base of the transformers from a batch of images to one feature row each.
+
+    A subclass implements ``_transform_chunk(images)``, which receives float
+    images (float32 if ``X`` was float32, else float64, integer pixels keeping
+    their 0..255 values) and returns their features, and ``_n_features(image_shape)``.
+    It may override ``_fit_images`` to learn from the training images,
+    ``_min_size`` for the smallest image its parameters allow,
+    ``_check_channels`` to refuse a number of channels, and ``_bytes_per_image``
+    to tell how much working memory one image needs, which sets the chunk size
+    from scikit-learn's ``working_memory``.
+
+    The fitted ``image_shape_`` is ``(height, width)`` or ``(height, width,
+    channels)``; ``transform`` refuses other shapes.
+    """
+
+    def _min_size(self):
+        return (1, 1)
+
+    def _check_channels(self, image_shape):
+        pass
+
+    def _bytes_per_image(self, image_shape):
+        # A float64 copy of the image and a few arrays of its size.
+        return 8 * 8 * int(np.prod(image_shape))
+
+    def _fit_images(self, images):
+        pass
+
+    def _n_features(self, image_shape):
+        raise NotImplementedError
+
+    def _transform_chunk(self, images):
+        raise NotImplementedError
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # A batch of images is an N-D array, as for sklearn's PatchExtractor.
+        tags.input_tags.two_d_array = False
+        tags.input_tags.three_d_array = True
+        return tags
+
+    def _validate_images(self, X, *, reset):
+        image_shape = getattr(self, "image_shape", None)
+        if np.ndim(X) == 2 and image_shape is not None and hasattr(X, "columns"):
+            # Flattened rows as a DataFrame: record or check the column names.
+            X = validate_data(self, X, reset=reset, dtype=None)
+        images = check_images(X, image_shape=image_shape, min_size=self._min_size())
+        shape = images.shape[1:]
+        if reset:
+            self._check_channels(shape)
+            self.image_shape_ = shape
+            self._n_features_out = self._n_features(shape)
+        elif shape != self.image_shape_:
+            raise ValueError(
+                f"X holds images of shape {shape}; {type(self).__name__} was fitted "
+                f"on images of shape {self.image_shape_} (height, width[, "
+                "channels]) and expects the same."
+            )
+        return images
+
+    def fit(self, X, y=None):
+        """Fit to a batch of images.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_images, height, width[, channels])
+            Training images, or flattened rows with ``image_shape``.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted transformer.
+        """
+        self._validate_params()
+        images = self._validate_images(X, reset=True)
+        self._fit_images(images)
+        return self
+
+    def transform(self, X):
+        """Compute the features of each image.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_images, height, width[, channels])
+            Images of the shape seen in ``fit``, or flattened rows with
+            ``image_shape``.
+
+        Returns
+        -------
+        features : ndarray of shape (n_images, n_features)
+            One row per image; float32 for float32 images, else float64.
+        """
+        check_is_fitted(self)
+        images = self._validate_images(X, reset=False)
+        dtype = np.float32 if images.dtype == np.float32 else np.float64
+        features = np.empty((len(images), self._n_features_out), dtype=dtype)
+        # As many images per chunk as scikit-learn's working_memory (MiB) holds.
+        budget = get_config()["working_memory"] * 2**20
+        chunk = max(1, int(budget // self._bytes_per_image(self.image_shape_)))
+        for rows in gen_batches(len(images), chunk):
+            features[rows] = self._transform_chunk(images[rows].astype(dtype))
+        return features
+
+
+def _check_pair(name, value):
+    """A size given as an int or a pair of ints, as a pair."""
+    pair = (value, value) if isinstance(value, Integral) else tuple(value)
+    if len(pair) != 2 or not all(isinstance(v, Integral) and v >= 1 for v in pair):
+        raise ValueError(
+            f"{name} must be a positive int or a pair of positive ints; got {value!r}."
+        )
+    return pair
