@@ -1,5 +1,23 @@
-"""Image features as scikit-learn transformers, over batches of images."""
+"""Image features as scikit-learn transformers, over batches of images.
 
-from ._image import BaseImageTransformer, check_images
+Each feature is a plain function on a batch of images and a transformer that
+wraps it; all take the input :func:`check_images` accepts.
+"""
 
-__all__ = ["BaseImageTransformer", "check_images"]
+from ._bovw import BagOfVisualWords, bag_of_visual_words
+from ._color import ColorHistogram, color_histogram
+from ._hog import HoG, hog, hog_image
+from ._image import BaseImageTransformer, check_images, float_dtype
+
+__all__ = [
+    "BagOfVisualWords",
+    "BaseImageTransformer",
+    "ColorHistogram",
+    "HoG",
+    "bag_of_visual_words",
+    "check_images",
+    "color_histogram",
+    "float_dtype",
+    "hog",
+    "hog_image",
+]

@@ -122,13 +122,21 @@ def check_images(X, *, image_shape=None, min_size=(1, 1), name="X"):
     return X
 
 
+def float_dtype(dtype):
+    """The float type features are computed in: float32 for float32 images,
+    float64 for everything else (integer pixels included)."""
+    return np.float32 if dtype == np.float32 else np.float64
+
+
 class BaseImageTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
                            BaseEstimator):
     """Base of the transformers from a batch of images to one feature row each.
 
-    A subclass implements ``_transform_chunk(images)``, which receives float
-    images (float32 if ``X`` was float32, else float64, integer pixels keeping
-    their 0..255 values) and returns their features, and ``_n_features(image_shape)``.
+    A subclass implements ``_transform_chunk(images)``, which receives a chunk
+    of validated images in their own dtype (integer pixels are 0..255, float ones
+    as given; the subclass converts them as it goes, which keeps the float copy
+    in the cache) and returns their features in :func:`float_dtype`, and
+    ``_n_features(image_shape)``.
     It may override ``_fit_images`` to learn from the training images,
     ``_min_size`` for the smallest image its parameters allow,
     ``_check_channels`` to refuse a number of channels, and ``_bytes_per_image``
@@ -220,13 +228,14 @@ class BaseImageTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         """
         check_is_fitted(self)
         images = self._validate_images(X, reset=False)
-        dtype = np.float32 if images.dtype == np.float32 else np.float64
-        features = np.empty((len(images), self._n_features_out), dtype=dtype)
+        features = np.empty(
+            (len(images), self._n_features_out), dtype=float_dtype(images.dtype)
+        )
         # As many images per chunk as scikit-learn's working_memory (MiB) holds.
         budget = get_config()["working_memory"] * 2**20
         chunk = max(1, int(budget // self._bytes_per_image(self.image_shape_)))
         for rows in gen_batches(len(images), chunk):
-            features[rows] = self._transform_chunk(images[rows].astype(dtype))
+            features[rows] = self._transform_chunk(images[rows])
         return features
 
 

@@ -1,0 +1,1 @@
+"""Utilities: compliance checks for image transformers."""

@@ -1,0 +1,274 @@
+"""BagOfVisualWords and its stage functions, against direct loops."""
+
+import tracemalloc
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from skimage.feature import hog as skimage_hog
+from sklearn import config_context
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import cross_val_score
+from sklearn.pipeline import make_pipeline
+
+from sklinear.feature_extraction._bovw import (
+    BagOfVisualWords,
+    describe_patches,
+    encode,
+    extract_patches,
+    sample_patches,
+    squared_distances,
+)
+
+
+@pytest.fixture(scope="module")
+def colour():
+    return np.random.RandomState(0).randint(0, 256, (8, 14, 13, 3), dtype=np.uint8)
+
+
+@pytest.fixture(scope="module")
+def gray():
+    return np.random.RandomState(1).randint(0, 256, (8, 12, 12), dtype=np.uint8)
+
+
+def loop_histograms(images, codebook, patch, step, eps, encoding, bandwidth):
+    """The features, one patch and one word at a time."""
+    histograms = []
+    for image in images:
+        counts = np.zeros(len(codebook))
+        for r in range(0, image.shape[0] - patch + 1, step):
+            for c in range(0, image.shape[1] - patch + 1, step):
+                x = image[r : r + patch, c : c + patch].astype(np.float64).ravel()
+                x = x - x.mean()
+                x = x / np.sqrt(np.mean(x**2) + eps)
+                distances = np.array([np.sum((x - word) ** 2) for word in codebook])
+                if encoding == "hard":
+                    counts[np.argmin(distances)] += 1
+                else:
+                    weights = np.exp(-distances / (2 * bandwidth**2))
+                    counts += weights / weights.sum()
+        histograms.append(counts / counts.sum())
+    return np.array(histograms)
+
+
+@pytest.mark.parametrize("encoding", ["hard", "soft"])
+@pytest.mark.parametrize("images", ["colour", "gray"])
+def test_transform_equals_loop(images, encoding, request):
+    images = request.getfixturevalue(images)
+    bovw = BagOfVisualWords(
+        n_words=6, patch_size=4, step=3, encoding=encoding, random_state=0
+    ).fit(images)
+    expected = loop_histograms(
+        images, bovw.codebook_, 4, 3, bovw.contrast_eps_, encoding, bovw.bandwidth_
+    )
+    assert_allclose(bovw.transform(images), expected, rtol=1e-10, atol=1e-12)
+
+
+def test_codebook_shape_and_determinism(colour):
+    params = dict(n_words=5, patch_size=4, random_state=3)
+    first = BagOfVisualWords(**params).fit(colour)
+    second = BagOfVisualWords(**params).fit(colour)
+    assert first.codebook_.shape == (5, 4 * 4 * 3)
+    assert first.codebook_.dtype == np.float64
+    assert_array_equal(first.codebook_, second.codebook_)
+    assert_array_equal(first.transform(colour), second.transform(colour))
+    other = BagOfVisualWords(**{**params, "random_state": 4}).fit(colour)
+    assert not np.array_equal(first.codebook_, other.codebook_)
+    names = first.get_feature_names_out()
+    assert list(names) == [f"bagofvisualwords{i}" for i in range(5)]
+
+
+@pytest.mark.parametrize("descriptor", ["pixels", "hog"])
+@pytest.mark.parametrize("encoding", ["hard", "soft"])
+def test_rows_sum_to_one(colour, descriptor, encoding):
+    bovw = BagOfVisualWords(
+        n_words=7, patch_size=4, descriptor=descriptor, encoding=encoding,
+        random_state=0,
+    )
+    features = bovw.fit_transform(colour)
+    assert features.shape == (len(colour), 7)
+    assert (features >= 0).all()
+    assert_allclose(features.sum(axis=1), 1)
+
+
+def test_few_images_draw_a_patch_per_word(gray):
+    # 8 images and 20 words: 3 patches from each image rather than 1.
+    bovw = BagOfVisualWords(n_words=20, n_patches_per_image=1, patch_size=3,
+                            random_state=0).fit(gray)
+    assert bovw.codebook_.shape == (20, 9)
+
+
+def test_extract_patches_equals_loop(colour):
+    patches = extract_patches(colour, (4, 3), step=(3, 2))
+    rows, cols = range(0, 14 - 4 + 1, 3), range(0, 13 - 3 + 1, 2)
+    expected = [
+        [[image[r : r + 4, c : c + 3] for c in cols] for r in rows] for image in colour
+    ]
+    assert_array_equal(patches, expected)
+    assert np.shares_memory(patches, colour)
+    assert not patches.flags.writeable
+
+
+def test_sample_patches_are_patches_of_their_image(gray):
+    patches = sample_patches(gray, (3, 4), 20, random_state=0)
+    assert patches.shape == (len(gray), 20, 3, 4)
+    assert patches.dtype == gray.dtype
+    corners = set()
+    for image, image_patches in zip(gray, patches, strict=True):
+        for patch in image_patches:
+            found = [
+                (r, c)
+                for r in range(12 - 3 + 1)
+                for c in range(12 - 4 + 1)
+                if np.array_equal(image[r : r + 3, c : c + 4], patch)
+            ]
+            assert found
+            corners.update(found)
+    # Positions spread over the image, up to the last row and column that fit.
+    assert {r for r, _ in corners} == set(range(10))
+    assert {c for _, c in corners} == set(range(9))
+    assert_array_equal(patches, sample_patches(gray, (3, 4), 20, random_state=0))
+
+
+def test_describe_pixels_by_hand():
+    patches = np.array([[[1.0, 3.0], [5.0, 7.0]]])
+    # Mean 4, values -3, -1, 1, 3, variance 5.
+    assert_allclose(describe_patches(patches), [[-3, -1, 1, 3] / np.sqrt(5)])
+    assert_allclose(
+        describe_patches(patches, contrast_eps=4.0), [[-3, -1, 1, 3] / np.sqrt(9)]
+    )
+    flat = np.full((1, 2, 2), 9.0)
+    assert_array_equal(describe_patches(flat), np.zeros((1, 4)))
+
+
+@pytest.mark.parametrize("shape", [(10, 8, 8, 3), (10, 6, 6)])
+def test_describe_hog_equals_skimage(shape):
+    patches = np.random.RandomState(0).randint(0, 256, shape).astype(np.float64)
+    descriptors = describe_patches(patches, "hog")
+    channel_axis = -1 if len(shape) == 4 else None
+    half = (shape[1] // 2, shape[2] // 2)
+    expected = [
+        skimage_hog(p, orientations=9, pixels_per_cell=half, cells_per_block=(2, 2),
+                    block_norm="L2-Hys", channel_axis=channel_axis)
+        for p in patches
+    ]
+    assert descriptors.shape == (10, 36)
+    assert_allclose(descriptors, expected, atol=1e-6)
+    descriptors = describe_patches(patches, "hog", hog_params={"orientations": 4})
+    assert descriptors.shape == (10, 16)
+
+
+def test_squared_distances_and_soft_limit():
+    rng = np.random.RandomState(0)
+    X, codebook = rng.normal(size=(30, 5)), rng.normal(size=(4, 5))
+    expected = ((X[:, None, :] - codebook[None]) ** 2).sum(axis=-1)
+    assert_allclose(squared_distances(X, codebook), expected)
+    hard = encode(X, codebook)
+    assert_array_equal(hard.argmax(axis=1), expected.argmin(axis=1))
+    assert_allclose(encode(X, codebook, "soft", bandwidth=1e-3), hard)
+    # A bandwidth far above the distances spreads each code evenly.
+    assert_allclose(encode(X, codebook, "soft", bandwidth=1e4), 0.25, rtol=1e-6)
+
+
+def test_chunked_equals_unchunked(colour):
+    bovw = BagOfVisualWords(n_words=5, patch_size=4, encoding="soft", random_state=0)
+    expected = bovw.fit_transform(colour)
+    # Less than one image's working memory: one image per chunk.
+    with config_context(working_memory=1e-6):
+        assert_allclose(bovw.transform(colour), expected, rtol=1e-12)
+
+
+def test_n_jobs_gives_the_same_features(colour):
+    bovw = BagOfVisualWords(n_words=5, patch_size=4, random_state=0).fit(colour)
+    expected = bovw.transform(colour)
+    assert_allclose(bovw.set_params(n_jobs=2).transform(colour), expected)
+
+
+def test_bytes_per_image_bounds_the_peak(colour):
+    images = np.repeat(colour, 20, axis=0).astype(np.float64)
+    for encoding in ["hard", "soft"]:
+        bovw = BagOfVisualWords(
+            n_words=50, patch_size=4, step=1, encoding=encoding, random_state=0
+        ).fit(colour)
+        tracemalloc.start()
+        bovw._transform_chunk(images)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        estimate = len(images) * bovw._bytes_per_image(bovw.image_shape_)
+        assert 0.3 * estimate < peak <= estimate
+
+
+def test_float32_stays_float32(colour):
+    images = colour.astype(np.float32)
+    bovw = BagOfVisualWords(n_words=5, patch_size=4, encoding="soft", random_state=0)
+    features = bovw.fit_transform(images)
+    assert bovw.codebook_.dtype == np.float32
+    assert features.dtype == np.float32
+    expected = clone(bovw).fit(colour).transform(colour)
+    assert_allclose(features, expected, atol=1e-4)
+
+
+def test_features_do_not_depend_on_the_pixel_scale(colour):
+    bovw = BagOfVisualWords(n_words=5, patch_size=4, random_state=0)
+    expected = bovw.fit_transform(colour)
+    assert_allclose(clone(bovw).fit_transform(colour / 255.0), expected)
+
+
+def test_grayscale_colour_and_flattened_rows(colour, gray):
+    bovw = BagOfVisualWords(n_words=4, patch_size=3, random_state=0)
+    assert bovw.fit(gray).codebook_.shape == (4, 9)
+    assert bovw.transform(gray).shape == (len(gray), 4)
+    assert bovw.fit(colour).codebook_.shape == (4, 27)
+    expected = bovw.transform(colour)
+    flat = bovw.set_params(image_shape=(14, 13, 3))
+    assert_allclose(flat.fit(colour.reshape(8, -1)).transform(colour.reshape(8, -1)),
+                    expected)
+    with pytest.raises(ValueError, match="fitted on images of shape"):
+        BagOfVisualWords(n_words=4, patch_size=3).fit(colour).transform(gray)
+
+
+def test_clear_errors(colour):
+    with pytest.raises(ValueError, match="are 14x13 pixels; expected at least 16x16"):
+        BagOfVisualWords(patch_size=16).fit(colour)
+    bovw = BagOfVisualWords(n_words=4, patch_size=4, random_state=0).fit(colour)
+    with pytest.raises(ValueError, match="are 3x3 pixels; expected at least 4x4"):
+        bovw.transform(colour[:, :3, :3])
+    with pytest.raises(ValueError, match="fitted on images of shape"):
+        bovw.transform(colour[:, :10, :10])
+    with pytest.raises(ValueError, match="does not fit in a 4x4 patch"):
+        BagOfVisualWords(
+            patch_size=4, descriptor="hog", hog_params={"pixels_per_cell": 3}
+        ).fit(colour)
+    with pytest.raises(ValueError, match="unknown keys"):
+        BagOfVisualWords(descriptor="hog", hog_params={"cells": 2}).fit(colour)
+    with pytest.raises(ValueError, match="encoding"):
+        BagOfVisualWords(encoding="triangle").fit(colour)
+
+
+def test_in_a_pipeline_with_a_classifier():
+    # Horizontal against vertical stripes, in noise, as a 4-D colour batch.
+    rng = np.random.RandomState(0)
+    stripes = (np.arange(12) // 2 % 2 * 200.0)[:, None]
+    images = rng.normal(scale=20.0, size=(40, 12, 12, 3))
+    images[:20] += np.broadcast_to(stripes, (12, 12))[..., None]
+    images[20:] += np.broadcast_to(stripes.T, (12, 12))[..., None]
+    y = np.repeat([0, 1], 20)
+    order = rng.permutation(40)
+    model = make_pipeline(
+        BagOfVisualWords(n_words=6, patch_size=4, random_state=0),
+        LogisticRegression(),
+    )
+    assert cross_val_score(model, images[order], y[order], cv=2).min() == 1.0
+
+
+@pytest.mark.parametrize("encoding", ["hard", "soft"])
+def test_input_is_never_modified(colour, encoding):
+    for images in [colour, colour.astype(np.float64), colour.astype(np.float32)]:
+        images = images.copy()
+        images.setflags(write=False)
+        original = images.copy()
+        bovw = BagOfVisualWords(n_words=4, patch_size=4, encoding=encoding,
+                                random_state=0)
+        bovw.fit(images).transform(images)
+        assert_array_equal(images, original)
