@@ -161,7 +161,7 @@ def test_optimiser_settings_all_learn(estimator, momentum, nesterov, schedule, b
 def test_adaptive_schedule_divides_the_step(blobs, capsys):
     X, y = blobs
     est = SoftmaxClassifier(
-        learning_rate_schedule="adaptive", tol=10.0, n_iter_no_change=1,
+        learning_rate_schedule="adaptive", tol=0.9, n_iter_no_change=1,
         max_iter=5, verbose=1,
     ).fit(X, y)
     assert "divided by 5" in capsys.readouterr().out
@@ -456,3 +456,30 @@ def test_verbose_prints_one_line_per_epoch(blobs, capsys):
     lines = [line for line in capsys.readouterr().out.splitlines() if line]
     assert len(lines) == 3
     assert lines[0].startswith("Epoch 1: objective")
+
+
+class _RecordsThreads(SoftmaxClassifier):
+    """Records how many BLAS threads its fit had."""
+
+    def fit(self, X, y, sample_weight=None):
+        from threadpoolctl import threadpool_info
+
+        self.blas_threads_ = [
+            info["num_threads"] for info in threadpool_info()
+            if info["user_api"] == "blas"
+        ]
+        return super().fit(X, y, sample_weight)
+
+
+def test_parallel_fits_do_not_oversubscribe(blobs):
+    # Several fits at once (GridSearchCV(n_jobs=2) and the like) must not each
+    # start as many BLAS threads as there are cores.
+    from sklearn.model_selection import cross_validate
+
+    X, y = blobs
+    result = cross_validate(
+        _RecordsThreads(max_iter=2, tol=None), X, y, cv=2, n_jobs=2,
+        return_estimator=True,
+    )
+    for est in result["estimator"]:
+        assert all(n == 1 for n in est.blas_threads_), est.blas_threads_

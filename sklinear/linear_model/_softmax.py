@@ -30,7 +30,7 @@ class SoftmaxClassifier(BaseSGDLinearClassifier):
         Share of L1 in the elastic net, in ``[0, 1]``; only with
         ``penalty="elasticnet"``.
     learning_rate : float or "auto", default="auto"
-        The step size of SGD. ``"auto"`` uses ``0.3 / mean(||x_i||^2)`` over the
+        The step size of SGD. ``"auto"`` uses ``1 / mean(||x_i||^2)`` over the
         training samples (of the first call, for ``partial_fit``) for the weights,
         and the constant itself for the intercept, whose feature is always 1: the
         largest stable step shrinks with the squared size of the samples, so
@@ -52,10 +52,13 @@ class SoftmaxClassifier(BaseSGDLinearClassifier):
         samples) gives full-batch gradient descent.
     max_iter : int, default=100
         The maximum number of epochs (passes over the training data).
-    tol : float or None, default=1e-3
-        Training stops when the objective (or the validation score, with
-        ``early_stopping``) has not improved by at least ``tol`` for
-        ``n_iter_no_change`` epochs in a row. ``None`` runs all ``max_iter`` epochs.
+    tol : float or None, default=5e-3
+        Training stops when, for ``n_iter_no_change`` epochs in a row, the
+        objective has not fallen below ``(1 - tol)`` times its best value so far
+        (or, with ``early_stopping``, the validation accuracy has not risen above
+        its best by ``tol``). Relative to the objective, which is never negative,
+        so that one default suits losses of any size. ``None`` runs all
+        ``max_iter`` epochs.
     n_iter_no_change : int, default=5
         The number of epochs without improvement the stopping rule waits.
     early_stopping : bool, default=False
@@ -135,7 +138,7 @@ class SoftmaxClassifier(BaseSGDLinearClassifier):
         nesterovs_momentum=True,
         batch_size=256,
         max_iter=100,
-        tol=1e-3,
+        tol=5e-3,
         n_iter_no_change=5,
         early_stopping=False,
         validation_fraction=0.1,
@@ -167,7 +170,7 @@ class SoftmaxClassifier(BaseSGDLinearClassifier):
         self.random_state = random_state
         self.verbose = verbose
 
-    _auto_learning_rate_scale = 0.3
+    _auto_learning_rate_scale = 1.0
 
     def _loss_kernel(self):
         return _softmax_kernel

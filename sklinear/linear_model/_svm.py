@@ -60,10 +60,13 @@ class SVMLinearClassifier(BaseSGDLinearClassifier):
         samples) gives full-batch gradient descent.
     max_iter : int, default=100
         The maximum number of epochs (passes over the training data).
-    tol : float or None, default=1e-3
-        Training stops when the objective (or the validation score, with
-        ``early_stopping``) has not improved by at least ``tol`` for
-        ``n_iter_no_change`` epochs in a row. ``None`` runs all ``max_iter`` epochs.
+    tol : float or None, default=5e-3
+        Training stops when, for ``n_iter_no_change`` epochs in a row, the
+        objective has not fallen below ``(1 - tol)`` times its best value so far
+        (or, with ``early_stopping``, the validation accuracy has not risen above
+        its best by ``tol``). Relative to the objective, which is never negative,
+        so that one default suits losses of any size. ``None`` runs all
+        ``max_iter`` epochs.
     n_iter_no_change : int, default=5
         The number of epochs without improvement the stopping rule waits.
     early_stopping : bool, default=False
@@ -158,7 +161,7 @@ class SVMLinearClassifier(BaseSGDLinearClassifier):
         nesterovs_momentum=True,
         batch_size=256,
         max_iter=100,
-        tol=1e-3,
+        tol=5e-3,
         n_iter_no_change=5,
         early_stopping=False,
         validation_fraction=0.1,
