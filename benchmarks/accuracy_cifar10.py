@@ -50,7 +50,7 @@ FEATURES = {
 def searches(n_features):
     # learning_rate on the scale of "auto": standardised features have
     # mean squared norm n_features.
-    rates = [c / n_features for c in (0.03, 0.1, 0.3, 1.0)]
+    rates = [c / n_features for c in (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)]
     alphas = [1e-4, 1e-3, 1e-2, 1e-1]
     sgd_grid = {"clf__alpha": alphas, "clf__learning_rate": rates}
     return {

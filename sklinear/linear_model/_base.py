@@ -18,8 +18,69 @@ from sklearn.utils.validation import _check_sample_weight, validate_data
 from ..losses import _binary_kernel
 from ._sgd import SGDParams, SGDState, objective, run_epochs
 
+try:
+    from sklearn.callback import CallbackSupportMixin
+except ImportError:  # scikit-learn < 1.9 has no callback API
 
-class BaseSGDLinearClassifier(LinearClassifierMixin, BaseEstimator):
+    class CallbackSupportMixin:
+        def set_callbacks(self, *callbacks):
+            """Set callbacks: needs scikit-learn >= 1.9 (``sklearn.callback``)."""
+            import sklearn
+
+            raise ImportError(
+                "Callbacks use scikit-learn's callback API (sklearn.callback), new "
+                f"in scikit-learn 1.9; this is scikit-learn {sklearn.__version__}. "
+                "Upgrade it with: pip install -U scikit-learn"
+            )
+
+        def _init_callback_context(self, **kwargs):
+            return None
+
+
+class _EpochCallbacks:
+    """Calls scikit-learn's callbacks around the fit and around each epoch.
+
+    The fit is the root task and each epoch a subtask, as L-BFGS iterations are
+    for LogisticRegression. The subtask of the next epoch begins as one ends,
+    since only the loop knows whether another follows; the one left over at the
+    end is closed as an empty task, so each begin has its end.
+    """
+
+    def __init__(self, context, estimator, X, y, metadata, classes):
+        self._context = context
+        self._estimator = estimator
+        self._kwargs = {"estimator": estimator, "X": X, "y": y, "metadata": metadata}
+        self._classes = classes
+        context.call_on_fit_task_begin(**self._kwargs)
+
+    def _attributes(self, coef, intercept):
+        # Evaluated only if a callback asks for a fitted estimator.
+        return lambda: {
+            "coef_": np.ascontiguousarray(coef.T), "intercept_": intercept.copy(),
+            "classes_": self._classes,
+        }
+
+    def begin_epoch(self, coef, intercept):
+        self._epoch = self._context.subcontext(task_name="epoch")
+        self._epoch.call_on_fit_task_begin(
+            **self._kwargs, reconstruction_attributes=self._attributes(coef, intercept)
+        )
+
+    def __call__(self, coef, intercept):
+        stop = self._epoch.call_on_fit_task_end(
+            **self._kwargs, reconstruction_attributes=self._attributes(coef, intercept)
+        )
+        self.begin_epoch(coef, intercept)
+        return stop
+
+    def close(self):
+        self._epoch.call_on_fit_task_end(estimator=self._estimator)
+        self._context.call_on_fit_task_end(**self._kwargs,
+                                           reconstruction_attributes={})
+
+
+class BaseSGDLinearClassifier(CallbackSupportMixin, LinearClassifierMixin,
+                               BaseEstimator):
     """Base class of the linear classifiers trained jointly over all classes by
     minibatch SGD. A subclass names its loss by implementing ``_loss_kernel``.
 
@@ -239,6 +300,7 @@ class BaseSGDLinearClassifier(LinearClassifierMixin, BaseEstimator):
                     early_stopping):
         """Train on validated data and set the fitted attributes at the end only,
         so that an error leaves the estimator as it was."""
+        sample_weight_in = sample_weight
         y_index, sample_weight = self._check_targets(X, y, sample_weight, classes)
         n_outputs = 1 if len(classes) == 2 else len(classes)
         if reset or self.learning_rate != "auto":
@@ -280,9 +342,17 @@ class BaseSGDLinearClassifier(LinearClassifierMixin, BaseEstimator):
                     predicted = scores.argmax(axis=1)
                 return float(np.average(predicted == y_val, weights=weight_val))
 
+        # One subtask per epoch, and one left over (see _EpochCallbacks).
+        context = self._init_callback_context(max_subtasks=max_iter + 1)
+        callbacks = None
+        if context is not None:
+            metadata = None if sample_weight_in is None else {
+                "sample_weight": sample_weight_in}
+            callbacks = _EpochCallbacks(context, self, X, y, metadata, classes)
+            callbacks.begin_epoch(coef, intercept)
         converged = run_epochs(
             X, y_index, sample_weight, coef, intercept, state, params, max_iter,
-            rows=rows, validation_score=validation_score,
+            rows=rows, validation_score=validation_score, on_epoch_end=callbacks,
         )
         if max_iter > 1 and self.tol is not None and not converged:
             warnings.warn(
@@ -304,6 +374,8 @@ class BaseSGDLinearClassifier(LinearClassifierMixin, BaseEstimator):
             list(state.validation_scores) if early_stopping else None
         )
         self._sgd_state = state
+        if callbacks is not None:
+            callbacks.close()
 
     def _objective(self, X, y, sample_weight=None):
         """The training objective of this estimator on ``(X, y)`` as a function.

@@ -157,7 +157,7 @@ def schedule_factor(params, state):
 
 
 def run_epochs(X, y, sample_weight, coef, intercept, state, params, max_iter,
-               rows=None, validation_score=None):
+               rows=None, validation_score=None, on_epoch_end=None):
     """Run up to ``max_iter`` epochs of minibatch SGD.
 
     Parameters
@@ -183,11 +183,15 @@ def run_epochs(X, y, sample_weight, coef, intercept, state, params, max_iter,
         ``validation_score(coef, intercept)`` gives a score to maximise after each
         epoch; it replaces the training objective in the stopping rule, and the
         weights of the best epoch are restored at the end.
+    on_epoch_end : callable, default=None
+        ``on_epoch_end(coef, intercept)`` is called after each epoch, once its
+        objective is recorded; if it returns True, training stops there.
 
     Returns
     -------
     converged : bool
-        Whether the stopping rule ended training before ``max_iter`` epochs.
+        Whether the stopping rule (or ``on_epoch_end``) ended training before
+        ``max_iter`` epochs.
     """
     rows = np.arange(X.shape[0]) if rows is None else rows
     n_samples, n_features = len(rows), X.shape[1]
@@ -270,6 +274,9 @@ def run_epochs(X, y, sample_weight, coef, intercept, state, params, max_iter,
                 message += f", validation score {score:.4f}"
             print(f"{message}, {time.perf_counter() - started:.3f} s")
 
+        if on_epoch_end is not None and on_epoch_end(coef, intercept):
+            converged = True
+            break
         stalled = state.no_improvement_count >= params.n_iter_no_change
         if params.tol is not None and stalled:
             state.no_improvement_count = 0
