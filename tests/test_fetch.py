@@ -1,0 +1,296 @@
+"""fetch_cifar10: download once, verify, cache, then read the cache.
+
+Nothing here touches the real URL: a tiny archive in the official format is
+served from 127.0.0.1, and the fetcher's metadata is pointed at it.
+"""
+
+import hashlib
+import http.server
+import pickle
+import tarfile
+import threading
+from pathlib import Path
+from urllib.error import URLError
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+from sklearn.utils import Bunch
+
+from sklinear.datasets import _fetch, fetch_cifar10, load_cifar10
+
+NAMES = "airplane automobile bird cat deer dog frog horse ship truck".split()
+BATCHES = [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]
+
+
+def write_archive(path, seed=0):
+    """A .tar.gz laid out like cifar-10-python.tar.gz, with 2 images a batch."""
+    rng = np.random.default_rng(seed)
+    contents = {
+        name: {
+            b"labels": rng.integers(0, 10, size=2).tolist(),
+            b"data": rng.integers(0, 256, size=(2, 3072), dtype=np.uint8),
+        }
+        for name in BATCHES
+    }
+    contents["batches.meta"] = {b"label_names": [name.encode() for name in NAMES]}
+    folder = path.parent / "cifar-10-batches-py"
+    folder.mkdir()
+    for name, batch in contents.items():
+        (folder / name).write_bytes(pickle.dumps(batch, protocol=2))
+    with tarfile.open(path, "w:gz") as archive:
+        archive.add(folder, arcname=folder.name)
+    return path
+
+
+class Server:
+    """Serves one file from 127.0.0.1 and counts the requests for it.
+
+    ``truncate`` makes that many of the next responses announce the whole file
+    but send only half of it, as a connection dropped midway would.
+    """
+
+    def __init__(self, file):
+        self.file = file
+        self.requests = 0
+        self.truncate = 0
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                server.requests += 1
+                body = server.file.read_bytes()
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if server.truncate:
+                    server.truncate -= 1
+                    body = body[: len(body) // 2]
+                    self.close_connection = True
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_port}/{file.name}"
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, args=(0.01,), daemon=True
+        )
+        self.thread.start()
+
+    def stop(self):
+        if not self.thread.is_alive():
+            return
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join()
+
+
+@pytest.fixture
+def archive(tmp_path):
+    (tmp_path / "source").mkdir()
+    return write_archive(tmp_path / "source" / "cifar-10-python.tar.gz")
+
+
+@pytest.fixture
+def server(archive, monkeypatch):
+    """The tiny archive served locally, and the fetcher pointed at it."""
+    # A proxy configured in the environment must not see requests for 127.0.0.1.
+    monkeypatch.setenv("no_proxy", "*")
+    server = Server(archive)
+    sha256 = hashlib.sha256(archive.read_bytes()).hexdigest()
+    monkeypatch.setattr(
+        _fetch, "ARCHIVE", _fetch.ARCHIVE._replace(url=server.url, checksum=sha256)
+    )
+    yield server
+    server.stop()
+
+
+def cached(data_home):
+    return Path(data_home) / "cifar10" / "cifar-10-python.tar.gz"
+
+
+def assert_same_data(fetched, loaded):
+    assert_array_equal(fetched.images, loaded.images)
+    assert_array_equal(fetched.target, loaded.target)
+    assert_array_equal(fetched.target_names, loaded.target_names)
+
+
+def test_fetch_cifar10_downloads_once_then_reads_the_cache(tmp_path, archive, server):
+    data_home = tmp_path / "home"
+
+    first = fetch_cifar10(data_home=data_home)
+
+    assert server.requests == 1
+    assert cached(data_home).read_bytes() == archive.read_bytes()
+    # Only the archive is left: no temporary file, nothing extracted.
+    assert list(cached(data_home).parent.iterdir()) == [cached(data_home)]
+    assert isinstance(first, Bunch)
+    assert_same_data(first, load_cifar10(archive))
+    assert str(cached(data_home)) in first.DESCR
+
+    server.stop()  # a request now would fail, not count
+    second = fetch_cifar10(data_home=data_home)
+
+    assert server.requests == 1
+    assert_same_data(second, first)
+
+
+@pytest.mark.parametrize("subset", ["train", "test", "all"])
+@pytest.mark.parametrize("return_X_y", [False, True])
+def test_fetch_cifar10_returns_what_load_cifar10_returns(
+    tmp_path, archive, server, subset, return_X_y
+):
+    fetched = fetch_cifar10(data_home=tmp_path, subset=subset, return_X_y=return_X_y)
+    loaded = load_cifar10(archive, subset=subset, return_X_y=return_X_y)
+
+    assert type(fetched) is type(loaded)
+    if return_X_y:
+        images, target = fetched
+        assert_array_equal(images, loaded[0])
+        assert_array_equal(target, loaded[1])
+    else:
+        assert_same_data(fetched, loaded)
+
+
+def test_fetch_cifar10_default_subset_is_train(tmp_path, server):
+    images, _ = fetch_cifar10(data_home=tmp_path, return_X_y=True)
+
+    assert len(images) == 5 * 2
+
+
+def test_fetch_cifar10_honours_scikit_learn_data(tmp_path, server, monkeypatch):
+    monkeypatch.setenv("SCIKIT_LEARN_DATA", str(tmp_path / "env_home"))
+
+    fetch_cifar10()
+
+    assert cached(tmp_path / "env_home").is_file()
+
+
+def test_fetch_cifar10_data_home_overrides_scikit_learn_data(
+    tmp_path, server, monkeypatch
+):
+    monkeypatch.setenv("SCIKIT_LEARN_DATA", str(tmp_path / "env_home"))
+
+    fetch_cifar10(data_home=str(tmp_path / "arg_home"))
+
+    assert cached(tmp_path / "arg_home").is_file()
+    assert not cached(tmp_path / "env_home").exists()
+
+
+def test_fetch_cifar10_reports_the_download_on_stderr(
+    tmp_path, archive, server, capsys
+):
+    fetch_cifar10(data_home=tmp_path)
+
+    err = capsys.readouterr().err
+    assert server.url in err
+    assert f"{archive.stat().st_size / 1e6:.1f} MB" in err
+
+
+def test_fetch_cifar10_shows_a_percentage_on_a_terminal(
+    tmp_path, server, capsys, monkeypatch
+):
+    monkeypatch.setattr(_fetch.sys.stderr, "isatty", lambda: True)
+
+    fetch_cifar10(data_home=tmp_path)
+
+    assert "\r100%\n" in capsys.readouterr().err
+
+
+def test_fetch_cifar10_wrong_checksum_raises_and_leaves_no_file(
+    tmp_path, server, monkeypatch
+):
+    expected = "0" * 64
+    actual = _fetch.ARCHIVE.checksum
+    monkeypatch.setattr(_fetch, "ARCHIVE", _fetch.ARCHIVE._replace(checksum=expected))
+
+    with pytest.raises(
+        OSError, match=rf"\({actual}\) differs from expected \({expected}\)"
+    ):
+        fetch_cifar10(data_home=tmp_path)
+
+    assert server.requests == 1  # a wrong checksum is not retried
+    assert list((tmp_path / "cifar10").iterdir()) == []
+    with pytest.raises(OSError, match="download_if_missing"):
+        fetch_cifar10(data_home=tmp_path, download_if_missing=False)
+
+
+def test_fetch_cifar10_without_download_raises_oserror(tmp_path, server):
+    with pytest.raises(OSError, match="Data not found and `download_if_missing` is"):
+        fetch_cifar10(data_home=tmp_path, download_if_missing=False)
+
+    assert server.requests == 0
+    assert not (tmp_path / "cifar10").exists()
+
+
+def test_fetch_cifar10_without_download_reads_the_cache(tmp_path, archive, server):
+    fetch_cifar10(data_home=tmp_path)
+
+    fetched = fetch_cifar10(data_home=tmp_path, download_if_missing=False)
+
+    assert server.requests == 1
+    assert_same_data(fetched, load_cifar10(archive))
+
+
+def test_fetch_cifar10_retries_a_truncated_download(tmp_path, archive, server):
+    server.truncate = 1
+
+    with pytest.warns(UserWarning, match="retrying"):
+        fetched = fetch_cifar10(data_home=tmp_path, delay=0)
+
+    assert server.requests == 2
+    assert cached(tmp_path).read_bytes() == archive.read_bytes()
+    assert list((tmp_path / "cifar10").iterdir()) == [cached(tmp_path)]
+    assert_same_data(fetched, load_cifar10(archive))
+
+
+def test_fetch_cifar10_gives_up_after_n_retries_and_leaves_no_file(tmp_path, server):
+    server.truncate = 3
+
+    with pytest.warns(UserWarning, match="retrying"):
+        with pytest.raises(OSError) as raised:
+            fetch_cifar10(data_home=tmp_path, n_retries=2, delay=0)
+
+    assert server.requests == 3
+    assert not isinstance(raised.value, URLError)  # the truncation, not a refusal
+    assert list((tmp_path / "cifar10").iterdir()) == []
+
+
+def test_fetch_cifar10_unreachable_server(tmp_path, server):
+    server.stop()
+
+    with pytest.raises(URLError):
+        fetch_cifar10(data_home=tmp_path, n_retries=0)
+
+    assert list((tmp_path / "cifar10").iterdir()) == []
+
+
+def test_fetch_cifar10_interrupted_download_leaves_no_file(
+    tmp_path, server, monkeypatch
+):
+    def interrupted(url, path):
+        path.write_bytes(b"the first bytes")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_fetch, "_stream", interrupted)
+
+    with pytest.raises(KeyboardInterrupt):
+        fetch_cifar10(data_home=tmp_path)
+
+    assert list((tmp_path / "cifar10").iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"subset": "valid"}, "'subset' parameter"),
+        ({"download_if_missing": "no"}, "'download_if_missing' parameter"),
+        ({"n_retries": -1}, "'n_retries' parameter"),
+        ({"data_home": 3}, "'data_home' parameter"),
+    ],
+)
+def test_fetch_cifar10_invalid_parameters(tmp_path, params, message):
+    with pytest.raises(ValueError, match=message):
+        fetch_cifar10(**{"data_home": tmp_path, **params})
