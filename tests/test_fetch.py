@@ -6,41 +6,22 @@ served from 127.0.0.1, and the fetcher's metadata is pointed at it.
 
 import hashlib
 import http.server
-import pickle
-import tarfile
 import threading
 from pathlib import Path
 from urllib.error import URLError
 
-import numpy as np
 import pytest
+from _cifar10_files import N_PER_BATCH, SUBSETS, make_batches
+from _cifar10_files import write_archive as write_cifar10_archive
 from numpy.testing import assert_array_equal
 from sklearn.utils import Bunch
 
 from sklinear.datasets import _fetch, fetch_cifar10, load_cifar10
 
-NAMES = "airplane automobile bird cat deer dog frog horse ship truck".split()
-BATCHES = [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]
-
 
 def write_archive(path, seed=0):
-    """A .tar.gz laid out like cifar-10-python.tar.gz, with 2 images a batch."""
-    rng = np.random.default_rng(seed)
-    contents = {
-        name: {
-            b"labels": rng.integers(0, 10, size=2).tolist(),
-            b"data": rng.integers(0, 256, size=(2, 3072), dtype=np.uint8),
-        }
-        for name in BATCHES
-    }
-    contents["batches.meta"] = {b"label_names": [name.encode() for name in NAMES]}
-    folder = path.parent / "cifar-10-batches-py"
-    folder.mkdir()
-    for name, batch in contents.items():
-        (folder / name).write_bytes(pickle.dumps(batch, protocol=2))
-    with tarfile.open(path, "w:gz") as archive:
-        archive.add(folder, arcname=folder.name)
-    return path
+    """A .tar.gz laid out like cifar-10-python.tar.gz."""
+    return write_cifar10_archive(path, make_batches(seed))
 
 
 class Server:
@@ -157,7 +138,7 @@ def test_fetch_cifar10_returns_what_load_cifar10_returns(
 def test_fetch_cifar10_default_subset_is_train(tmp_path, server):
     images, _ = fetch_cifar10(data_home=tmp_path, return_X_y=True)
 
-    assert len(images) == 5 * 2
+    assert len(images) == sum(N_PER_BATCH[name] for name in SUBSETS["train"])
 
 
 def test_fetch_cifar10_honours_scikit_learn_data(tmp_path, server, monkeypatch):
