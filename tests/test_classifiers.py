@@ -483,3 +483,35 @@ def test_parallel_fits_do_not_oversubscribe(blobs):
     )
     for est in result["estimator"]:
         assert all(n == 1 for n in est.blas_threads_), est.blas_threads_
+
+
+@pytest.mark.parametrize("fault", [KeyboardInterrupt, RuntimeError])
+def test_interrupted_refit_leaves_the_previous_model(blobs, fault, monkeypatch):
+    # Training fails in its second epoch on data with another number of
+    # features: the estimator keeps its previous fit, input description included.
+    import sklinear.linear_model._base as base
+
+    X, y = blobs
+    est = SoftmaxClassifier(random_state=0).fit(X, y)
+    before = (est.coef_.copy(), est.n_iter_, est.n_features_in_)
+    real_run_epochs = base.run_epochs
+
+    def failing(*args, **kwargs):
+        epochs = {"n": 0}
+
+        def on_epoch_end(coef, intercept):
+            epochs["n"] += 1
+            if epochs["n"] == 2:
+                raise fault("interrupted")
+
+        kwargs["on_epoch_end"] = on_epoch_end
+        return real_run_epochs(*args, **kwargs)
+
+    monkeypatch.setattr(base, "run_epochs", failing)
+    with pytest.raises(fault):
+        est.fit(np.hstack([X, X]), y)
+    assert_array_equal(est.coef_, before[0])
+    assert (est.n_iter_, est.n_features_in_) == before[1:]
+    monkeypatch.undo()
+    assert_array_equal(est.predict(X), SoftmaxClassifier(random_state=0)
+                       .fit(X, y).predict(X))

@@ -2,6 +2,7 @@
 
 import copy
 import warnings
+from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
@@ -79,6 +80,27 @@ class _EpochCallbacks:
                                            reconstruction_attributes={})
 
 
+@contextmanager
+def _input_description_kept_on_error(estimator):
+    """Put back ``n_features_in_`` and ``feature_names_in_`` if the block fails.
+
+    ``validate_data(reset=True)`` records them before training starts; a fit
+    that then fails (a diverging step, an exception in a callback, Ctrl-C) sets
+    no fitted attribute, and must not leave the estimator describing the new
+    input beside the weights of its previous fit.
+    """
+    names = ("n_features_in_", "feature_names_in_")
+    saved = {name: estimator.__dict__[name] for name in names
+             if name in estimator.__dict__}
+    try:
+        yield
+    except BaseException:
+        for name in names:
+            estimator.__dict__.pop(name, None)
+        estimator.__dict__.update(saved)
+        raise
+
+
 class BaseSGDLinearClassifier(CallbackSupportMixin, LinearClassifierMixin,
                                BaseEstimator):
     """Base class of the linear classifiers trained jointly over all classes by
@@ -144,19 +166,22 @@ class BaseSGDLinearClassifier(CallbackSupportMixin, LinearClassifierMixin,
             The fitted estimator.
         """
         warm = self.warm_start and hasattr(self, "coef_")
-        X, y = validate_data(
-            self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32],
-            order="C", reset=not warm,
-        )
-        check_classification_targets(y)
-        classes = np.unique(y)
-        if warm and not np.array_equal(classes, self.classes_):
-            raise ValueError(
-                "warm_start=True continues from the previous fit, so y must hold "
-                f"the same classes {self.classes_.tolist()}; got {classes.tolist()}."
+        with _input_description_kept_on_error(self):
+            X, y = validate_data(
+                self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32],
+                order="C", reset=not warm,
             )
-        self._fit_epochs(X, y, sample_weight, classes, reset=not warm,
-                         max_iter=self.max_iter, early_stopping=self.early_stopping)
+            check_classification_targets(y)
+            classes = np.unique(y)
+            if warm and not np.array_equal(classes, self.classes_):
+                raise ValueError(
+                    "warm_start=True continues from the previous fit, so y must "
+                    f"hold the same classes {self.classes_.tolist()}; got "
+                    f"{classes.tolist()}."
+                )
+            self._fit_epochs(X, y, sample_weight, classes, reset=not warm,
+                             max_iter=self.max_iter,
+                             early_stopping=self.early_stopping)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -193,10 +218,15 @@ class BaseSGDLinearClassifier(CallbackSupportMixin, LinearClassifierMixin,
                 "sklearn.utils.compute_class_weight('balanced', classes=classes, y=y) "
                 "on a large enough sample of the targets, and pass them as a dict."
             )
-        X, y = validate_data(
-            self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32],
-            order="C", reset=first_call,
-        )
+        with _input_description_kept_on_error(self):
+            X, y = validate_data(
+                self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32],
+                order="C", reset=first_call,
+            )
+            self._partial_fit_validated(X, y, classes, sample_weight, first_call)
+        return self
+
+    def _partial_fit_validated(self, X, y, classes, sample_weight, first_call):
         check_classification_targets(y)
         if classes is None:
             classes = self.classes_
@@ -215,7 +245,6 @@ class BaseSGDLinearClassifier(CallbackSupportMixin, LinearClassifierMixin,
             )
         self._fit_epochs(X, y, sample_weight, classes, reset=first_call,
                          max_iter=1, early_stopping=False)
-        return self
 
     def _resolve_learning_rate(self, X, sample_weight):
         if self.learning_rate != "auto":
