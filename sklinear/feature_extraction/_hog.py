@@ -553,7 +553,7 @@ class HoG(BaseImageTransformer):
     n_features_in_ : int
         Number of columns of ``X`` in ``fit``; only defined when ``X`` is a
         DataFrame of flattened images.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names of ``X`` in ``fit``; only defined when ``X`` is a DataFrame
         of flattened images with string column names.
 

@@ -91,7 +91,7 @@ class SoftmaxClassifier(BaseSGDLinearClassifier):
         The class labels.
     n_features_in_ : int
         The number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features seen during fit, when X has string column names.
     learning_rate_ : float
         The step size used (before any schedule), ``learning_rate`` resolved.
@@ -120,7 +120,8 @@ class SoftmaxClassifier(BaseSGDLinearClassifier):
     >>> from sklinear import SoftmaxClassifier
     >>> X, y = load_digits(return_X_y=True)
     >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
-    >>> clf = make_pipeline(StandardScaler(), SoftmaxClassifier(random_state=0))
+    >>> clf = make_pipeline(StandardScaler(),
+    ...                     SoftmaxClassifier(alpha=1e-2, random_state=0))
     >>> clf.fit(X_train, y_train).score(X_test, y_test) > 0.9
     True
     """

@@ -42,7 +42,7 @@ def make_images(n_images=16, shape=(32, 32, 3), *, dtype=np.uint8, random_state=
 
     Returns
     -------
-    images : ndarray of shape (n_images, *shape)
+    images : ndarray of shape (n_images, height, width[, channels])
     y : ndarray of shape (n_images,)
         0 for the darker half of the images, 1 for the brighter half, so that a
         classifier on almost any image feature can learn it.
