@@ -67,10 +67,16 @@ def _softmax_kernel(scores, y, factors):
     scores -= scores.max(axis=1, keepdims=True)
     correct = scores[rows, y]
     np.exp(scores, out=scores)
-    sum_exp = scores.sum(axis=1)
-    losses = np.log(sum_exp) - correct
+    true_exp = scores[rows, y]
+    scores[rows, y] = 0.0
+    others = scores.sum(axis=1)
+    sum_exp = others + true_exp
+    # Where the true class has the top score (correct == 0), 1 + others rounds
+    # to 1 once it leads by about 37: log1p(others) keeps the loss positive, and
+    # p_y - 1 = -others / sum_exp keeps its gradient, however small.
+    losses = np.where(correct == 0, np.log1p(others), np.log(sum_exp) - correct)
     scores /= sum_exp[:, np.newaxis]
-    scores[rows, y] -= 1.0
+    scores[rows, y] = -others / sum_exp
     scores *= factors[:, np.newaxis]
     return float(losses @ factors)
 

@@ -175,7 +175,9 @@ class BaseImageTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
 
     def _validate_images(self, X, *, reset):
         image_shape = getattr(self, "image_shape", None)
-        if np.ndim(X) == 2 and image_shape is not None and hasattr(X, "columns"):
+        # np.ndim only for a DataFrame: on a list of images of different shapes
+        # it fails before check_images can say what is wrong.
+        if image_shape is not None and hasattr(X, "columns") and np.ndim(X) == 2:
             # Flattened rows as a DataFrame: record or check the column names.
             X = validate_data(self, X, reset=reset, dtype=None)
         images = check_images(X, image_shape=image_shape, min_size=self._min_size())
@@ -208,8 +210,17 @@ class BaseImageTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
             The fitted transformer.
         """
         self._validate_params()
-        images = self._validate_images(X, reset=True)
-        self._fit_images(images)
+        # A fit that fails (pixels out of range, a parameter that does not fit
+        # the images, Ctrl-C) keeps the previous fit whole: what it set on the
+        # way, image_shape_ first, is put back.
+        previous = dict(self.__dict__)
+        try:
+            images = self._validate_images(X, reset=True)
+            self._fit_images(images)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(previous)
+            raise
         return self
 
     def transform(self, X):

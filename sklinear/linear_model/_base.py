@@ -57,7 +57,9 @@ class _EpochCallbacks:
     def _attributes(self, coef, intercept):
         # Evaluated only if a callback asks for a fitted estimator.
         return lambda: {
-            "coef_": np.ascontiguousarray(coef.T), "intercept_": intercept.copy(),
+            # A copy (coef.T is contiguous for two classes): the snapshot of
+            # this epoch, not a view of the weights still being trained.
+            "coef_": np.array(coef.T, order="C"), "intercept_": intercept.copy(),
             "classes_": self._classes,
         }
 
@@ -99,6 +101,20 @@ def _input_description_kept_on_error(estimator):
             estimator.__dict__.pop(name, None)
         estimator.__dict__.update(saved)
         raise
+
+
+def _validate_training_data(estimator, X, y, *, reset):
+    """``X`` in float64 or float32 (C order if dense), and ``y``, validated.
+
+    With ``dtype="numeric"``, as ``predict`` validates: given a list of float
+    dtypes, ``validate_data`` would turn an array of strings of digits into
+    numbers, which ``predict`` then refuses.
+    """
+    X, y = validate_data(estimator, X, y, accept_sparse="csr", dtype="numeric",
+                         order="C", reset=reset)
+    if X.dtype not in (np.float64, np.float32):
+        X = X.astype(np.float64)
+    return X, y
 
 
 class BaseSGDLinearClassifier(CallbackSupportMixin, LinearClassifierMixin,
@@ -167,10 +183,7 @@ class BaseSGDLinearClassifier(CallbackSupportMixin, LinearClassifierMixin,
         """
         warm = self.warm_start and hasattr(self, "coef_")
         with _input_description_kept_on_error(self):
-            X, y = validate_data(
-                self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32],
-                order="C", reset=not warm,
-            )
+            X, y = _validate_training_data(self, X, y, reset=not warm)
             check_classification_targets(y)
             classes = np.unique(y)
             if warm and not np.array_equal(classes, self.classes_):
@@ -219,10 +232,7 @@ class BaseSGDLinearClassifier(CallbackSupportMixin, LinearClassifierMixin,
                 "on a large enough sample of the targets, and pass them as a dict."
             )
         with _input_description_kept_on_error(self):
-            X, y = validate_data(
-                self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32],
-                order="C", reset=first_call,
-            )
+            X, y = _validate_training_data(self, X, y, reset=first_call)
             self._partial_fit_validated(X, y, classes, sample_weight, first_call)
         return self
 
@@ -347,7 +357,10 @@ class BaseSGDLinearClassifier(CallbackSupportMixin, LinearClassifierMixin,
                 intercept_velocity=np.zeros_like(intercept),
             )
         else:
-            coef = np.ascontiguousarray(self.coef_.T, dtype=X.dtype)
+            # Always a copy: coef_.T is already contiguous for two classes (or
+            # one feature), and the loop updates coef in place, so a view would
+            # leave coef_ half-trained if the fit failed.
+            coef = np.array(self.coef_.T, dtype=X.dtype, order="C")
             intercept = np.array(self.intercept_, dtype=X.dtype)
             state = copy.deepcopy(self._sgd_state)
             state.coef_velocity = state.coef_velocity.astype(X.dtype)
@@ -413,8 +426,7 @@ class BaseSGDLinearClassifier(CallbackSupportMixin, LinearClassifierMixin,
         ``coef`` shaped like ``coef_``. Built from the same pieces as the SGD loop,
         so that a gradient check of ``f`` checks what training descends.
         """
-        X, y = validate_data(self, X, y, accept_sparse="csr",
-                             dtype=[np.float64, np.float32], reset=False)
+        X, y = _validate_training_data(self, X, y, reset=False)
         classes = self.classes_
         y_index, sample_weight = self._check_targets(X, y, sample_weight, classes)
         params = self._sgd_params(len(classes), self.learning_rate_)

@@ -103,8 +103,10 @@ def objective(X, y, sample_weight, coef, intercept, params):
 
 
 def _diverged(epoch, value, learning_rate):
+    what = (f"the objective became {value}" if not np.isfinite(value)
+            else "the weights became infinite")
     return ValueError(
-        f"Training diverged in epoch {epoch}: the objective became {value}. "
+        f"Training diverged in epoch {epoch}: {what}. "
         f"Use a smaller learning_rate (the step was {learning_rate:.3g}) or scale "
         "the features, for instance with sklearn.preprocessing.StandardScaler."
     )
@@ -247,7 +249,11 @@ def run_epochs(X, y, sample_weight, coef, intercept, state, params, max_iter,
             state.t += m
 
         value = data_loss + l1 * np.abs(coef).sum() + 0.5 * l2 * np.vdot(coef, coef)
-        if not np.isfinite(value):
+        # The objective sees the intercept not at all, and the weights only
+        # through a penalty that may be off: the epoch's last step could make
+        # them infinite unseen.
+        if not (np.isfinite(value) and np.isfinite(coef).all()
+                and np.isfinite(intercept).all()):
             raise _diverged(epoch, value, learning_rate)
         state.n_iter = epoch
         state.loss_curve.append(float(value))
