@@ -17,8 +17,11 @@ from sklinear.feature_extraction._bovw import (
     describe_patches,
     encode,
     extract_patches,
+    pool_regions,
     sample_patches,
     squared_distances,
+    whiten,
+    zca_whitening,
 )
 
 
@@ -272,3 +275,77 @@ def test_input_is_never_modified(colour, encoding):
                                 random_state=0)
         bovw.fit(images).transform(images)
         assert_array_equal(images, original)
+
+
+def test_zca_whitening_gives_identity_covariance():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(2000, 5)) @ rng.normal(size=(5, 5)) + 3.0
+    mean, whitening = zca_whitening(X, eps=0.0)
+    white = whiten(X, mean, whitening)
+    assert_allclose(white.mean(axis=0), 0, atol=1e-10)
+    assert_allclose(np.cov(white, rowvar=False), np.eye(5), atol=1e-10)
+    # ZCA's matrix is the symmetric one: whitening without rotating.
+    assert_allclose(whitening, whitening.T)
+    # Accumulated in float64 by blocks: the same for float32 descriptors.
+    mean32, whitening32 = zca_whitening(X.astype(np.float32), eps=0.0)
+    assert whitening32.dtype == np.float32
+    assert_allclose(whitening32, whitening, rtol=1e-3)
+
+
+def test_zca_whitening_of_normalised_patches(colour):
+    # The values of a contrast-normalised patch sum to 0: a singular
+    # covariance, which eps keeps finite and shrinks to 0 along (1, ..., 1).
+    patches = sample_patches(colour, 4, 100, random_state=0)
+    X = describe_patches(patches.reshape(-1, 4, 4, 3), contrast_eps=10.0)
+    with pytest.raises(ValueError, match="singular"):
+        zca_whitening(X, eps=0.0)
+    mean, whitening = zca_whitening(X, eps=0.1)
+    eigenvalues = np.linalg.eigvalsh(np.cov(whiten(X, mean, whitening), rowvar=False))
+    # Each direction of variance v ends with v / (v + eps): below 1, 0 for 0.
+    assert eigenvalues.max() < 1
+    assert eigenvalues.min() == pytest.approx(0, abs=1e-8)
+    assert (eigenvalues > 0.5).sum() == X.shape[1] - 1
+
+
+def test_triangle_encoding_equals_loop():
+    rng = np.random.RandomState(0)
+    X, codebook = rng.normal(size=(20, 6)), rng.normal(size=(7, 6))
+    expected = np.zeros((20, 7))
+    for i, x in enumerate(X):
+        z = [np.sqrt(np.sum((x - c) ** 2)) for c in codebook]
+        for k in range(7):
+            expected[i, k] = max(0.0, np.mean(z) - z[k])
+    codes = encode(X, codebook, "triangle")
+    assert_allclose(codes, expected, rtol=1e-10, atol=1e-12)
+    # Only the words nearer than average are on, and the nearest always is.
+    assert_array_equal(codes.argmax(axis=1), expected.argmax(axis=1))
+    codes32 = encode(X.astype(np.float32), codebook, "triangle")
+    assert codes32.dtype == np.float32
+    assert_allclose(codes32, expected, atol=1e-5)
+    with pytest.raises(ValueError, match="'hard', 'soft' or 'triangle'"):
+        encode(X, codebook, "nearest")
+
+
+@pytest.mark.parametrize("grid", [(1, 1), (2, 2), (3, 2), (5, 4)])
+def test_pool_regions_equals_loop(grid):
+    codes = np.random.RandomState(0).random_sample((3, 5, 4, 6))
+    pooled = pool_regions(codes, grid)
+    assert pooled.shape == (3, *grid, 6)
+    # Bands as in Coates et al.'s code: the first ceil(n / 2) rows, then the
+    # rest, for two bands.
+    row_bands = np.array_split(np.arange(5), grid[0])
+    col_bands = np.array_split(np.arange(4), grid[1])
+    for i, rows in enumerate(row_bands):
+        for j, cols in enumerate(col_bands):
+            expected = codes[:, rows][:, :, cols].sum(axis=(1, 2))
+            assert_allclose(pooled[:, i, j], expected)
+    assert_allclose(pooled.sum(axis=(1, 2)), codes.sum(axis=(1, 2)))
+
+
+def test_pool_regions_quadrants_of_cifar_grid():
+    # 27x27 patches of a 32x32 image: quadrants of 14 and 13 rows and columns.
+    codes = np.ones((1, 27, 27, 1))
+    assert_array_equal(pool_regions(codes)[0, :, :, 0],
+                       [[14 * 14, 14 * 13], [13 * 14, 13 * 13]])
+    with pytest.raises(ValueError, match="3x3 regions needs"):
+        pool_regions(np.ones((1, 2, 5, 1)), 3)

@@ -10,6 +10,7 @@ from sklinear import (
     BagOfVisualWords,
     ColorHistogram,
     HoG,
+    KMeansFeatures,
     SoftmaxClassifier,
     SVMLinearClassifier,
 )
@@ -34,6 +35,10 @@ TRANSFORMERS = [
     ColorHistogram(color_space="rgb", bins=3),
     BagOfVisualWords(),
     BagOfVisualWords(n_words=8, descriptor="hog", encoding="soft", n_jobs=2),
+    # The paper's defaults but for the size: 1,600 words need 400,000 patches.
+    KMeansFeatures(n_words=8, n_patches=500),
+    KMeansFeatures(n_words=5, patch_size=4, step=3, n_patches=200, whiten=False,
+                   encoding="soft", pooling_regions=(1, 3), n_jobs=2),
 ]
 
 # The reason scikit-learn gives for SGDClassifier, and the same cause: with

@@ -7,31 +7,34 @@ reused or replaced on its own:
    :func:`sample_patches` (random) cut patches out of a batch of images
    through one strided view, without a Python loop over the images;
 2. :func:`describe_patches` turns each patch into a descriptor (its normalised
-   pixels, or its HoG);
-3. :func:`encode` assigns each descriptor to the words of a codebook (hard or
-   soft), from the :func:`squared_distances` to the words;
+   pixels, or its HoG), which :func:`whiten` may decorrelate with the ZCA
+   transform :func:`zca_whitening` learns from training descriptors;
+3. :func:`encode` assigns each descriptor to the words of a codebook (hard,
+   soft or "triangle"), from the :func:`squared_distances` to the words;
 4. :func:`pool_histograms` sums the codes of each image's patches into a
-   histogram that sums to 1.
+   histogram that sums to 1, and :func:`pool_regions` sums them over each
+   region of a grid over the image.
 
 :func:`bag_of_visual_words` chains them for a batch, and
 :class:`BagOfVisualWords` learns the codebook with scikit-learn's
-:class:`~sklearn.cluster.MiniBatchKMeans` and wraps the rest as a transformer.
+:class:`~sklearn.cluster.MiniBatchKMeans` and wraps the rest as a transformer:
+the classic bag of words, a normalised histogram of nearest words.
 
 The single-layer network of Coates, Lee and Ng (2011) is this pipeline with
-more at each stage: whitening is a linear map fitted on the training
-descriptors and applied after :func:`describe_patches`, the "triangle" code is
-another rule in :func:`encode` (from the same distances), and pooling over the
-image's quadrants is :func:`pool_histograms` applied to each quadrant of the
-grid of codes.
+more at each stage: whitened descriptors, the "triangle" code and pooling over
+the image's quadrants. :class:`~sklinear.feature_extraction.KMeansFeatures`
+(in ``_kmeans_features.py``) chains the same functions with the paper's
+choices.
 """
 
+import threading
 from numbers import Integral, Real
 
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
 from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.cluster import MiniBatchKMeans
-from sklearn.utils import check_random_state, gen_even_slices
+from sklearn.utils import check_random_state, gen_batches, gen_even_slices
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.extmath import row_norms
 from threadpoolctl import threadpool_limits
@@ -45,8 +48,11 @@ __all__ = [
     "encode",
     "extract_patches",
     "pool_histograms",
+    "pool_regions",
     "sample_patches",
     "squared_distances",
+    "whiten",
+    "zca_whitening",
 ]
 
 # The HoG parameters a patch descriptor may set (those of ``_hog.hog``).
@@ -57,6 +63,27 @@ _HOG_KEYS = {
     "block_norm",
     "transform_sqrt",
 }
+
+
+# One threaded transform at a time: its one-BLAS-thread limit is process-wide,
+# and transforms overlapping in several threads would each restore the limit
+# they found, one of them the limit another had set: BLAS would be left at one
+# thread. (threadpoolctl also lets one thread at a time set OpenBLAS's limit.)
+_BLAS_LIMIT_LOCK = threading.Lock()
+
+
+def _threads_over_parts(function, images, parts, n_jobs):
+    """``function`` of each part of ``images``, concatenated, ``n_jobs`` threads.
+
+    The matrix products and most of numpy's element-wise work release the GIL.
+    One BLAS thread each, or the threads would compete with BLAS's own for the
+    cores.
+    """
+    with _BLAS_LIMIT_LOCK, threadpool_limits(limits=1, user_api="blas"):
+        results = Parallel(n_jobs=n_jobs, prefer="threads")(
+            delayed(function)(images[rows]) for rows in parts
+        )
+    return np.concatenate(results)
 
 
 def extract_patches(images, patch_size, *, step=1):
@@ -283,6 +310,129 @@ def describe_patches(patches, descriptor="pixels", *, contrast_eps=0.0,
     return X
 
 
+def zca_whitening(X, *, eps=0.1):
+    """Learn the ZCA whitening of descriptors: their mean and whitening matrix.
+
+    With :math:`\\Sigma = V \\Lambda V^T` the covariance of the rows of ``X``
+    (normalised by :math:`n - 1`) and :math:`\\mu` their mean, the whitening
+    matrix is
+
+    .. math:: P = V (\\Lambda + \\epsilon I)^{-1/2} V^T
+
+    and :func:`whiten` maps a descriptor :math:`x` to :math:`(x - \\mu) P`.
+    With :math:`\\epsilon = 0` the whitened training descriptors have the
+    identity covariance; :math:`\\epsilon > 0` shrinks the directions of
+    variance below :math:`\\epsilon` instead of blowing them up, which matters
+    for contrast-normalised patches: their values sum to zero, so their
+    covariance is singular, and the directions of least variance hold mostly
+    noise. Of all the whitening matrices, ZCA's is the symmetric one, the one
+    that changes the descriptors least (Bell and Sejnowski), so that whitened
+    patches still look like patches: it keeps their edges and sharpens them.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_descriptors, n_features)
+        The training descriptors, float32 or float64. The covariance is
+        accumulated in float64 whatever their dtype.
+    eps : float, default=0.1
+        The regulariser :math:`\\epsilon` added to the eigenvalues, in the units
+        of the variance of the descriptors. 0.1 is the value of Coates et al.
+        for contrast-normalised patches, whose values have variance at most 1.
+
+    Returns
+    -------
+    mean : ndarray of shape (n_features,)
+        The mean descriptor :math:`\\mu`, of the dtype of ``X``.
+    whitening : ndarray of shape (n_features, n_features)
+        The symmetric whitening matrix :math:`P`, of the dtype of ``X``.
+
+    Raises
+    ------
+    ValueError
+        If ``eps`` is 0 and the covariance is singular.
+
+    See Also
+    --------
+    whiten : Apply the whitening.
+    sklearn.decomposition.PCA : ``whiten=True`` whitens in the axes of the
+        principal components instead (:math:`\\Lambda^{-1/2} V^T`, not rotated
+        back).
+
+    References
+    ----------
+    .. [1] A. J. Bell and T. J. Sejnowski, "The 'independent components' of
+       natural scenes are edge filters", Vision Research 37(23), 1997.
+       :doi:`10.1016/S0042-6989(97)00121-1`
+    .. [2] A. Coates, H. Lee and A. Y. Ng, "An analysis of single-layer
+       networks in unsupervised feature learning", AISTATS 2011.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklinear.feature_extraction._bovw import whiten, zca_whitening
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(1000, 2)) @ np.array([[3.0, 0.0], [1.0, 0.5]])
+    >>> mean, whitening = zca_whitening(X, eps=0.0)
+    >>> np.allclose(np.cov(whiten(X, mean, whitening), rowvar=False), np.eye(2))
+    True
+    """
+    X = np.asarray(X)
+    n_descriptors = X.shape[0]
+    mean = X.mean(axis=0, dtype=np.float64)
+    # X^T X in float64, by blocks of rows, so that neither a float64 copy of
+    # hundreds of thousands of descriptors nor float32 sums over them are needed.
+    covariance = np.zeros((X.shape[1], X.shape[1]))
+    for rows in gen_batches(n_descriptors, 2**16):
+        block = X[rows].astype(np.float64) - mean
+        covariance += block.T @ block
+    covariance /= max(n_descriptors - 1, 1)
+    eigenvalues, eigenvectors = np.linalg.eigh(covariance)
+    # Rounding can leave the eigenvalues of a singular covariance slightly
+    # negative.
+    eigenvalues = np.maximum(eigenvalues, 0) + eps
+    if not eigenvalues.min() > 0:
+        raise ValueError(
+            "The covariance of the descriptors is singular and eps=0: whitening "
+            "would divide by zero. Use eps > 0 (contrast-normalised patches, "
+            "whose values sum to zero, always need it)."
+        )
+    whitening = (eigenvectors / np.sqrt(eigenvalues)) @ eigenvectors.T
+    return mean.astype(X.dtype), whitening.astype(X.dtype)
+
+
+def whiten(X, mean, whitening):
+    """Whiten descriptors: :math:`(x - \\mu) P` for each row :math:`x`.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_descriptors, n_features)
+        The descriptors, float32 or float64.
+    mean : ndarray of shape (n_features,)
+        The mean :math:`\\mu` from :func:`zca_whitening`.
+    whitening : ndarray of shape (n_features, n_features)
+        The whitening matrix :math:`P` from :func:`zca_whitening`.
+
+    Returns
+    -------
+    X_white : ndarray of shape (n_descriptors, n_features)
+        A new array, of the dtype of ``X``.
+
+    See Also
+    --------
+    zca_whitening : Learn ``mean`` and ``whitening``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklinear.feature_extraction._bovw import whiten
+    >>> whiten(np.array([[3.0, 4.0]]), np.array([1.0, 1.0]),
+    ...        np.array([[0.5, 0.0], [0.0, 2.0]]))
+    array([[1., 6.]])
+    """
+    X_white = X - np.asarray(mean, dtype=X.dtype)
+    return X_white @ np.asarray(whitening, dtype=X.dtype)
+
+
 def squared_distances(X, codebook):
     """Squared Euclidean distances from each descriptor to each word.
 
@@ -334,13 +484,24 @@ def encode(X, codebook, encoding="hard", *, bandwidth=None):
     so pooled over an image they make a distribution over words, and as
     :math:`\\sigma \\to 0` the soft code tends to the hard one.
 
+    ``encoding="triangle"`` is the activation of Coates et al., from the
+    distances :math:`d_k` themselves:
+
+    .. math:: f_k = \\max\\left(0, \\bar{d} - d_k\\right), \\quad
+              \\bar{d} = \\frac{1}{K} \\sum_{j=1}^{K} d_j
+
+    A word is active, in proportion, when the descriptor is nearer to it than
+    to the average word: about half the words are off, so the code is sparse
+    as a hard one is, but it still tells how near the descriptor is to each of
+    the words it is near. It does not sum to 1.
+
     Parameters
     ----------
     X : ndarray of shape (n_descriptors, n_features)
         The descriptors, float32 or float64.
     codebook : ndarray of shape (n_words, n_features)
         The words.
-    encoding : {"hard", "soft"}, default="hard"
+    encoding : {"hard", "soft", "triangle"}, default="hard"
         The assignment.
     bandwidth : float, default=None
         The :math:`\\sigma` of ``"soft"``, in the units of the descriptors;
@@ -349,7 +510,8 @@ def encode(X, codebook, encoding="hard", *, bandwidth=None):
     Returns
     -------
     codes : ndarray of shape (n_descriptors, n_words)
-        Non-negative, each row summing to 1, of the dtype of ``X``.
+        Non-negative, of the dtype of ``X``; each row sums to 1 for ``"hard"``
+        and ``"soft"``.
 
     See Also
     --------
@@ -360,6 +522,8 @@ def encode(X, codebook, encoding="hard", *, bandwidth=None):
     .. [1] J. C. van Gemert, C. J. Veenman, A. W. M. Smeulders and
        J.-M. Geusebroek, "Visual word ambiguity", IEEE TPAMI 32(7), 2010.
        :doi:`10.1109/TPAMI.2009.132`
+    .. [2] A. Coates, H. Lee and A. Y. Ng, "An analysis of single-layer
+       networks in unsupervised feature learning", AISTATS 2011.
 
     Examples
     --------
@@ -373,18 +537,35 @@ def encode(X, codebook, encoding="hard", *, bandwidth=None):
     >>> encode(X, codebook, "soft", bandwidth=1.0).round(3)
     array([[0.731, 0.269],
            [0.5  , 0.5  ]])
+
+    The first descriptor is at 0.5 from one word and 1.5 from the other (1 on
+    average); the second is as far from both as from the average word:
+
+    >>> encode(X, codebook, "triangle")
+    array([[0.5, 0. ],
+           [0. , 0. ]])
     """
+    if encoding not in ("hard", "soft", "triangle"):
+        raise ValueError(
+            f"encoding must be 'hard', 'soft' or 'triangle'; got {encoding!r}."
+        )
+    if encoding == "soft" and (bandwidth is None or not bandwidth > 0):
+        raise ValueError(
+            f"encoding='soft' needs a positive bandwidth; got {bandwidth!r}."
+        )
     distances = squared_distances(X, codebook)
     if encoding == "hard":
         codes = np.zeros_like(distances)
         codes[np.arange(len(codes)), distances.argmin(axis=1)] = 1
         return codes
-    if encoding != "soft":
-        raise ValueError(f"encoding must be 'hard' or 'soft'; got {encoding!r}.")
-    if bandwidth is None or not bandwidth > 0:
-        raise ValueError(
-            f"encoding='soft' needs a positive bandwidth; got {bandwidth!r}."
-        )
+    if encoding == "triangle":
+        # In place: the distances of a block of patches to 1,600 words are the
+        # largest array of the transform, and each pass over it costs about a
+        # fifth of the matrix product that computed them.
+        distances = np.sqrt(distances, out=distances)
+        mean = distances.mean(axis=1, keepdims=True)
+        codes = np.subtract(mean, distances, out=distances)
+        return np.maximum(codes, 0, out=codes)
     # Shifting by the nearest distance leaves the weights unchanged and keeps
     # the largest exp at exactly 1, so neither overflows nor all underflow.
     distances -= distances.min(axis=1, keepdims=True)
@@ -426,6 +607,69 @@ def pool_histograms(codes):
     totals[totals == 0] = 1
     histograms /= totals
     return histograms
+
+
+def pool_regions(codes, grid=(2, 2)):
+    """Sum the codes of each image's patches over the regions of a grid.
+
+    The grid of patches (``n_rows`` by ``n_cols``, as :func:`extract_patches`
+    lays them out) is cut into ``grid[0]`` bands of rows and ``grid[1]`` bands
+    of columns, as even as can be: band ``i`` of the rows starts at row
+    ``ceil(i * n_rows / grid[0])``, so that the first bands take the extra
+    rows. For the 27x27 patches of a 32x32 image and ``grid=(2, 2)``, the
+    quadrants are rows and columns 0-13 and 14-26, as in the code of Coates et
+    al. The codes of the patches of each region are summed; ``grid=(1, 1)``
+    sums over the whole image.
+
+    Parameters
+    ----------
+    codes : ndarray of shape (n_images, n_rows, n_cols, n_words)
+        The codes of each image's patches, on their grid.
+    grid : int or tuple of (int, int), default=(2, 2)
+        The number of regions down and across; an int for a square grid. At
+        most ``(n_rows, n_cols)``.
+
+    Returns
+    -------
+    pooled : ndarray of shape (n_images, grid[0], grid[1], n_words)
+        The sum of the codes over each region, of the dtype of ``codes``.
+
+    Raises
+    ------
+    ValueError
+        If the grid has more regions down or across than the patches.
+
+    See Also
+    --------
+    pool_histograms : One normalised histogram per image.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklinear.feature_extraction._bovw import pool_regions
+    >>> codes = np.arange(9.0).reshape(1, 3, 3, 1)  # one word on 3x3 patches
+    >>> codes[0, :, :, 0]
+    array([[0., 1., 2.],
+           [3., 4., 5.],
+           [6., 7., 8.]])
+    >>> pool_regions(codes, 2)[0, :, :, 0]
+    array([[ 8.,  7.],
+           [13.,  8.]])
+    """
+    grid = _check_pair("grid", grid)
+    n_rows, n_cols = codes.shape[1:3]
+    if grid[0] > n_rows or grid[1] > n_cols:
+        raise ValueError(
+            f"A grid of {grid[0]}x{grid[1]} regions needs at least as many "
+            f"patches down and across; the images have {n_rows}x{n_cols}. Use a "
+            "smaller grid, a smaller step or patch size, or larger images."
+        )
+    # reduceat sums each band between consecutive starts, for all images and
+    # words at once: one pass over the codes, no loop over images or regions.
+    for axis, (n, g) in enumerate([(n_rows, grid[0]), (n_cols, grid[1])], start=1):
+        starts = (np.arange(g) * n + g - 1) // g
+        codes = np.add.reduceat(codes, starts, axis=axis)
+    return codes
 
 
 def bag_of_visual_words(images, codebook, *, patch_size, step=1,
@@ -749,13 +993,6 @@ class BagOfVisualWords(BaseImageTransformer):
         n_jobs = min(effective_n_jobs(self.n_jobs), len(images))
         if n_jobs == 1:
             return self._histograms(images)
-        # Threads over parts of the chunk: the matrix products and most of
-        # numpy's element-wise work release the GIL, and the parts together
-        # need no more memory than the chunk. One BLAS thread each, or the
-        # threads would compete with BLAS's own for the cores.
-        with threadpool_limits(limits=1, user_api="blas"):
-            parts = Parallel(n_jobs=n_jobs, prefer="threads")(
-                delayed(self._histograms)(images[rows])
-                for rows in gen_even_slices(len(images), n_jobs)
-            )
-        return np.concatenate(parts)
+        # Parts of the chunk, which together need no more memory than it.
+        return _threads_over_parts(self._histograms, images,
+                                   gen_even_slices(len(images), n_jobs), n_jobs)
