@@ -23,6 +23,8 @@ many course notes is ``alpha = 2 * lambda``. The intercept :math:`b` is not
 penalised.
 """
 
+from numbers import Real
+
 import numpy as np
 
 __all__ = [
@@ -81,7 +83,8 @@ def _softmax_kernel(scores, y, factors):
     return float(losses @ factors)
 
 
-def _check_loss_input(scores, y, sample_weight):
+def _check_scores(scores):
+    """``scores`` as a 2-D float array (float32 kept), finite, of two classes."""
     scores = np.asarray(scores)
     if scores.ndim != 2:
         raise ValueError(
@@ -94,10 +97,22 @@ def _check_loss_input(scores, y, sample_weight):
             "scores needs at least one sample and two classes; "
             f"got shape {scores.shape}."
         )
-    if not np.issubdtype(scores.dtype, np.floating):
+    # Complex scores would lose their imaginary part in the cast, silently.
+    if scores.dtype.kind not in "biuf":
+        raise ValueError(
+            "scores must hold real numbers (integer or float); got an array of "
+            f"dtype {scores.dtype}."
+        )
+    if scores.dtype.kind != "f":
         scores = scores.astype(np.float64)
     if not np.all(np.isfinite(scores)):
         raise ValueError("scores contains NaN or infinity; expected finite values.")
+    return scores
+
+
+def _check_loss_input(scores, y, sample_weight):
+    scores = _check_scores(scores)
+    n_samples, n_classes = scores.shape
     y = np.asarray(y)
     if y.shape != (n_samples,):
         raise ValueError(
@@ -126,11 +141,19 @@ def _check_loss_input(scores, y, sample_weight):
             )
         if not np.all(np.isfinite(sample_weight)) or np.any(sample_weight < 0):
             raise ValueError("sample_weight must be finite and non-negative.")
-        total = sample_weight.sum()
-        if total <= 0:
+        largest = sample_weight.max()
+        if not largest > 0:
             raise ValueError("sample_weight must not be all zero.")
-        factors = sample_weight / total
+        # The weighted mean is the same for weights scaled by any factor; scaled
+        # so that the largest is 1, their sum cannot overflow (to a mean of 0).
+        factors = sample_weight / largest
+        factors /= factors.sum()
     return scores, y, factors
+
+
+def _check_margin(margin):
+    if not (isinstance(margin, Real) and np.isfinite(margin) and margin > 0):
+        raise ValueError(f"margin must be a positive finite number; got {margin!r}.")
 
 
 def multiclass_hinge(scores, y, *, margin=1.0, squared=False, sample_weight=None):
@@ -153,7 +176,8 @@ def multiclass_hinge(scores, y, *, margin=1.0, squared=False, sample_weight=None
     y : array-like of shape (n_samples,)
         Index of each sample's true class, in ``[0, n_classes)``.
     margin : float, default=1.0
-        The margin :math:`\\Delta` by which the true class must win.
+        The margin :math:`\\Delta` by which the true class must win: positive
+        and finite.
     squared : bool, default=False
         Square each margin violation (the squared hinge).
     sample_weight : array-like of shape (n_samples,), default=None
@@ -194,6 +218,7 @@ def multiclass_hinge(scores, y, *, margin=1.0, squared=False, sample_weight=None
     >>> grad[0] * 3
     array([-1.,  1.,  0.])
     """
+    _check_margin(margin)
     scores, y, factors = _check_loss_input(scores, y, sample_weight)
     grad = scores.copy()
     loss = _hinge_kernel(grad, y, factors, margin=margin, squared=squared)
@@ -261,8 +286,8 @@ def log_softmax(scores):
 
     Parameters
     ----------
-    scores : ndarray of shape (n_samples, n_classes)
-        Class scores (logits).
+    scores : array-like of shape (n_samples, n_classes)
+        Class scores (logits); integers are taken as float64.
 
     Returns
     -------
@@ -276,6 +301,7 @@ def log_softmax(scores):
     >>> np.exp(log_softmax(np.array([[3.2, 5.1, -1.7]]))).round(2)
     array([[0.13, 0.87, 0.  ]])
     """
+    scores = _check_scores(scores)
     shifted = scores - scores.max(axis=1, keepdims=True)
     shifted -= np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     return shifted
@@ -309,7 +335,7 @@ def penalty(coef, *, penalty="l2", alpha=1.0, l1_ratio=0.15):
     penalty : {"l2", "l1", "elasticnet"} or None, default="l2"
         Which penalty.
     alpha : float, default=1.0
-        The regularisation strength :math:`\\alpha`.
+        The regularisation strength :math:`\\alpha`, non-negative and finite.
     l1_ratio : float, default=0.15
         The mixing :math:`\\rho` of the elastic net, in ``[0, 1]``; used only
         with ``penalty="elasticnet"``.
@@ -338,6 +364,12 @@ def penalty(coef, *, penalty="l2", alpha=1.0, l1_ratio=0.15):
             "penalty must be 'l2', 'l1', 'elasticnet' or None; "
             f"got {penalty!r}."
         )
+    if not (isinstance(alpha, Real) and np.isfinite(alpha) and alpha >= 0):
+        raise ValueError(
+            f"alpha must be a non-negative finite number; got {alpha!r}."
+        )
+    if not (isinstance(l1_ratio, Real) and 0 <= l1_ratio <= 1):
+        raise ValueError(f"l1_ratio must be in [0, 1]; got {l1_ratio!r}.")
     coef = np.asarray(coef)
     l1, l2 = _penalty_strengths(penalty, alpha, l1_ratio)
     value = l1 * np.abs(coef).sum() + 0.5 * l2 * np.vdot(coef, coef)

@@ -172,6 +172,9 @@ def test_l1_subgradient_is_sign():
         (np.zeros((3, 2)), [0, 1, 0], [1, -1, 1], "non-negative"),
         (np.zeros((3, 2)), [0, 1, 0], [0, 0, 0], "all zero"),
         (np.zeros((3, 2)), [0, 1, 0], [1, 1], r"shape \(3,\)"),
+        (np.zeros((3, 2)) + 1j, [0, 1, 0], None, "real numbers.*complex128"),
+        (np.zeros((3, 2), dtype=object), [0, 1, 0], None, "real numbers.*object"),
+        (np.array([["a", "b"]]), [0], None, "real numbers.*<U1"),
     ],
 )
 def test_bad_input_is_rejected_clearly(scores, y, weights, message):
@@ -183,3 +186,58 @@ def test_bad_input_is_rejected_clearly(scores, y, weights, message):
 def test_unknown_penalty():
     with pytest.raises(ValueError, match="'l2', 'l1', 'elasticnet' or None"):
         penalty(np.ones(3), penalty="l3")
+
+
+@pytest.mark.parametrize("loss", [multiclass_hinge, softmax_cross_entropy])
+def test_weights_whose_sum_overflows_give_the_weighted_mean(loss):
+    # The mean is the same for weights scaled by any factor; their sum,
+    # 2e308, is not a float64.
+    huge, _ = loss(SCORES, Y, sample_weight=[1e308, 1e308, 5e307])
+    unit, _ = loss(SCORES, Y, sample_weight=[1.0, 1.0, 0.5])
+    assert_allclose(huge, unit, rtol=1e-12)
+    assert huge > 0
+
+
+@pytest.mark.parametrize("margin", [0.0, -1.0, np.inf, np.nan, "1", None])
+def test_hinge_margin_must_be_positive_and_finite(margin):
+    with pytest.raises(ValueError, match=r"margin must be a positive finite number"):
+        multiclass_hinge(SCORES, Y, margin=margin)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"alpha": -0.1}, r"alpha must be a non-negative finite number; got -0.1"),
+        ({"alpha": np.nan}, r"alpha must be a non-negative finite number; got nan"),
+        ({"alpha": np.inf}, r"alpha must be a non-negative finite number; got inf"),
+        ({"penalty": "elasticnet", "l1_ratio": 1.5}, r"l1_ratio must be in \[0, 1\]"),
+        ({"penalty": "elasticnet", "l1_ratio": -0.5}, r"l1_ratio must be in \[0, 1\]"),
+        ({"penalty": "elasticnet", "l1_ratio": np.nan}, r"l1_ratio must be in"),
+        # Checked whatever the penalty, as scikit-learn checks its parameters.
+        ({"penalty": "l2", "l1_ratio": 2.0}, r"l1_ratio must be in \[0, 1\]"),
+    ],
+)
+def test_penalty_refuses_bad_strengths(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        penalty(np.ones((2, 3)), **kwargs)
+
+
+def test_log_softmax_takes_lists_and_integers():
+    expected = log_softmax(np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]]))
+    assert_allclose(log_softmax([[1, 2, 3], [0, 0, 0]]), expected)
+    assert_allclose(log_softmax(np.array([[1, 2, 3], [0, 0, 0]])), expected)
+    assert_allclose(log_softmax(np.array([[1, 2, 3], [0, 0, 0]], dtype=np.uint8)),
+                    expected)
+
+
+@pytest.mark.parametrize(
+    "scores, message",
+    [
+        ([1.0, 2.0], "2-D array"),
+        (np.zeros((2, 3)) + 1j, "real numbers"),
+        (np.array([[np.nan, 0.0]]), "NaN or infinity"),
+    ],
+)
+def test_log_softmax_refuses_bad_scores(scores, message):
+    with pytest.raises(ValueError, match=message):
+        log_softmax(scores)

@@ -24,7 +24,7 @@ import joblib
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from numpy.testing import assert_array_equal
+from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
 from sklearn.exceptions import FitFailedWarning, NotFittedError
 from sklearn.model_selection import GridSearchCV
@@ -360,6 +360,9 @@ BAD_PARAMETERS = [
     _invalid("validation_fraction", 1.0),
     _invalid("learning_rate_schedule", "optimal"),
     _invalid("power_t", -1.0),
+    # (1 + epoch) ** power_t overflows; past 10, the step is gone by epoch 3.
+    _invalid("power_t", 1e308),
+    _invalid("power_t", 10.5),
     _invalid("class_weight", "auto"),
     _invalid("early_stopping", "yes"),
     _invalid("random_state", "seed"),
@@ -397,6 +400,36 @@ def test_invalid_parameters_are_refused_clearly(estimator, name, value, data):
     with pytest.raises(InvalidParameterError, match=message):
         est.partial_fit(X, y, classes=[0, 1, 2])
     assert_unfitted(est)
+
+
+@pytest.mark.parametrize("weight", [-1.0, np.nan, np.inf])
+@pytest.mark.parametrize("estimator", CLASSIFIERS, ids=CLASSIFIER_IDS)
+def test_bad_class_weights_are_refused_like_bad_sample_weights(
+    estimator, weight, data
+):
+    X, y = data
+    est = clone(estimator).set_params(class_weight={0: 1.0, 1: weight})
+    message = (r"class_weight must be finite and non-negative; got "
+               rf"{re.escape(repr(weight))} for class 1")
+    with pytest.raises(ValueError, match=message):
+        est.fit(X, y)
+    with pytest.raises(ValueError, match=message):
+        est.partial_fit(X, y, classes=[0, 1, 2])
+    assert_unfitted(est)
+
+
+@pytest.mark.parametrize("estimator", CLASSIFIERS, ids=CLASSIFIER_IDS)
+def test_weights_whose_sum_overflows_train_as_their_ratios(estimator, any_data):
+    # Only the ratios of the weights enter the objective (a weighted mean);
+    # 1e308 each, and class weights on top, they sum past the largest float.
+    X, y = any_data
+    ratios = 1.0 + (np.arange(len(y)) % 3)
+    est = clone(estimator).set_params(class_weight={0: 1.0, 1: 2.0})
+    unit = clone(est).fit(X, y, sample_weight=ratios)
+    huge = clone(est).fit(X, y, sample_weight=ratios * 3e307)
+    assert_allclose(huge.coef_, unit.coef_, rtol=1e-6,
+                    atol=1e-6 * np.abs(unit.coef_).max())
+    assert_allclose(huge.loss_curve_, unit.loss_curve_, rtol=1e-6)
 
 
 # --- Bad input to the transformers ---------------------------------------------
@@ -943,6 +976,71 @@ def test_an_interrupt_within_an_epoch_leaves_the_estimator_as_it_was(
         call()
     monkeypatch.undo()
     assert state(est) == before
+
+
+class InterruptAtLine:
+    """A tracer that raises KeyboardInterrupt at the ``n``-th line sklinear runs.
+
+    Ctrl-C lands between any two statements; a tracer makes each of them the
+    place it lands, one run at a time. With ``n=None`` it only counts lines.
+    """
+
+    _package = os.path.dirname(sys.modules["sklinear"].__file__)
+
+    def __init__(self, n=None):
+        self.n, self.lines = n, 0
+
+    def _global(self, frame, event, arg):
+        if frame.f_code.co_filename.startswith(self._package):
+            return self._local
+        return None
+
+    def _local(self, frame, event, arg):
+        if event == "line":
+            self.lines += 1
+            if self.lines == self.n:
+                raise KeyboardInterrupt(f"interrupted at line {self.n}")
+        return self._local
+
+    def run(self, call):
+        sys.settrace(self._global)
+        try:
+            call()
+        finally:
+            sys.settrace(None)
+
+
+@pytest.mark.parametrize("how", INTERRUPTED_CALLS)
+@pytest.mark.parametrize("estimator", CLASSIFIERS, ids=CLASSIFIER_IDS)
+def test_an_interrupt_at_any_line_leaves_the_old_or_the_new_model(
+    estimator, how, any_data
+):
+    # Each fitted attribute is published at once: an interrupt anywhere leaves
+    # the estimator wholly as it was, or (past the last statement that can
+    # still undo the fit) wholly as the uninterrupted call leaves it, never a
+    # mix of the two, such as new weights beside an old loss curve.
+    X, y = any_data
+    # Two epochs of two batches: every statement of the fit, at a test's cost.
+    estimator = clone(estimator).set_params(batch_size=16, max_iter=2)
+    est, call = _start(estimator, how, X, y)
+    before = state(est)
+    counter = InterruptAtLine()
+    counter.run(call)
+    after = state(est)
+    assert after != before
+    for n in range(1, counter.lines + 1):
+        est, call = _start(estimator, how, X, y)
+        with pytest.raises(KeyboardInterrupt, match=f"at line {n}$"):
+            InterruptAtLine(n).run(call)
+        now = state(est)
+        names = set(now) | set(before) | set(after)
+        assert now == before or now == after, (
+            f"interrupted at line {n} of {counter.lines}, the estimator differs "
+            "from its state before the call in "
+            f"{sorted(k for k in names if now.get(k) != before.get(k))} and from "
+            "its state after it in "
+            f"{sorted(k for k in names if now.get(k) != after.get(k))}"
+        )
 
 
 # --- Persistence -----------------------------------------------------------------

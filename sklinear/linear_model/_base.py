@@ -76,30 +76,46 @@ class _EpochCallbacks:
         self.begin_epoch(coef, intercept)
         return stop
 
-    def close(self):
+    def close(self, fitted_attributes):
         self._epoch.call_on_fit_task_end(estimator=self._estimator)
-        self._context.call_on_fit_task_end(**self._kwargs,
-                                           reconstruction_attributes={})
+        # The model is published only after this call, which may fail: the
+        # callbacks get it as the attributes of the fitted estimator.
+        self._context.call_on_fit_task_end(
+            **self._kwargs, reconstruction_attributes=fitted_attributes
+        )
+
+
+# What a fit sets: the input description that ``validate_data`` records, the
+# model, and what the optimiser carries to the next call.
+_FITTED_ATTRIBUTES = (
+    "n_features_in_", "feature_names_in_", "classes_", "coef_", "intercept_",
+    "learning_rate_", "n_iter_", "t_", "loss_curve_", "validation_scores_",
+    "_sgd_state",
+)
 
 
 @contextmanager
-def _input_description_kept_on_error(estimator):
-    """Put back ``n_features_in_`` and ``feature_names_in_`` if the block fails.
+def _fitted_attributes_kept_on_error(estimator):
+    """Put back every fitted attribute, in one step, if the block fails.
 
-    ``validate_data(reset=True)`` records them before training starts; a fit
-    that then fails (a diverging step, an exception in a callback, Ctrl-C) sets
-    no fitted attribute, and must not leave the estimator describing the new
-    input beside the weights of its previous fit.
+    ``validate_data(reset=True)`` records the input description before
+    training starts, and the model is published in one update at the end; a
+    fit that fails anywhere in between (a diverging step, an exception in a
+    callback, Ctrl-C) must leave the estimator wholly as it was. The restored
+    ``__dict__`` is built aside and swapped in by one assignment, so that an
+    interrupt cannot land between two attributes; what scikit-learn's callback
+    machinery keeps there during the fit stays.
     """
-    names = ("n_features_in_", "feature_names_in_")
-    saved = {name: estimator.__dict__[name] for name in names
+    saved = {name: estimator.__dict__[name] for name in _FITTED_ATTRIBUTES
              if name in estimator.__dict__}
     try:
         yield
     except BaseException:
-        for name in names:
-            estimator.__dict__.pop(name, None)
-        estimator.__dict__.update(saved)
+        estimator.__dict__ = {
+            **{name: value for name, value in estimator.__dict__.items()
+               if name not in _FITTED_ATTRIBUTES},
+            **saved,
+        }
         raise
 
 
@@ -137,7 +153,9 @@ class BaseSGDLinearClassifier(CallbackSupportMixin, LinearClassifierMixin,
             StrOptions({"auto"}),
         ],
         "learning_rate_schedule": [StrOptions({"constant", "invscaling", "adaptive"})],
-        "power_t": [Interval(Real, 0, None, closed="left")],
+        # Past 10 the step has all but vanished by the third epoch, and
+        # (1 + epoch) ** power_t would overflow for larger values.
+        "power_t": [Interval(Real, 0, 10, closed="both")],
         "momentum": [Interval(Real, 0, 1, closed="left")],
         "nesterovs_momentum": ["boolean"],
         "batch_size": [Interval(Integral, 1, None, closed="left"), None],
@@ -182,7 +200,7 @@ class BaseSGDLinearClassifier(CallbackSupportMixin, LinearClassifierMixin,
             The fitted estimator.
         """
         warm = self.warm_start and hasattr(self, "coef_")
-        with _input_description_kept_on_error(self):
+        with _fitted_attributes_kept_on_error(self):
             X, y = _validate_training_data(self, X, y, reset=not warm)
             check_classification_targets(y)
             classes = np.unique(y)
@@ -231,7 +249,7 @@ class BaseSGDLinearClassifier(CallbackSupportMixin, LinearClassifierMixin,
                 "sklearn.utils.compute_class_weight('balanced', classes=classes, y=y) "
                 "on a large enough sample of the targets, and pass them as a dict."
             )
-        with _input_description_kept_on_error(self):
+        with _fitted_attributes_kept_on_error(self):
             X, y = _validate_training_data(self, X, y, reset=first_call)
             self._partial_fit_validated(X, y, classes, sample_weight, first_call)
         return self
@@ -306,13 +324,28 @@ class BaseSGDLinearClassifier(CallbackSupportMixin, LinearClassifierMixin,
             class_weight = compute_class_weight(
                 self.class_weight, classes=classes, y=y
             )
+            bad = ~(np.isfinite(class_weight) & (class_weight >= 0))
+            if bad.any():
+                first = np.flatnonzero(bad)[0]
+                weight, label = class_weight[first].item(), classes[first].item()
+                raise ValueError(
+                    "class_weight must be finite and non-negative; got "
+                    f"{weight!r} for class {label!r}."
+                )
+            # Scaled, as below, so that the product cannot overflow.
+            if class_weight.max() > 0:
+                class_weight = class_weight / class_weight.max()
             sample_weight = sample_weight * class_weight[y_index].astype(X.dtype)
-        if not sample_weight.sum() > 0:
+        largest = sample_weight.max()
+        if not largest > 0:
             raise ValueError(
                 "The sample weights (times the class weights) sum to zero; at least "
                 "one sample needs a positive weight."
             )
-        return y_index, sample_weight
+        # Only the ratios of the weights enter the objective, a weighted mean:
+        # scaled so that the largest is 1, their sum cannot overflow. Unit
+        # weights stay exactly as they are. (A new array: never the caller's.)
+        return y_index, sample_weight / largest
 
     def _validation_split(self, y, sample_weight, rng):
         n_samples = len(y)
@@ -405,19 +438,24 @@ class BaseSGDLinearClassifier(CallbackSupportMixin, LinearClassifierMixin,
                 stacklevel=2,
             )
 
-        self.classes_ = classes
-        self.coef_ = np.ascontiguousarray(coef.T)
-        self.intercept_ = intercept
-        self.learning_rate_ = learning_rate
-        self.n_iter_ = state.n_iter
-        self.t_ = state.t
-        self.loss_curve_ = list(state.loss_curve)
-        self.validation_scores_ = (
-            list(state.validation_scores) if early_stopping else None
-        )
-        self._sgd_state = state
+        fitted = {
+            "classes_": classes,
+            "coef_": np.ascontiguousarray(coef.T),
+            "intercept_": intercept,
+            "learning_rate_": learning_rate,
+            "n_iter_": state.n_iter,
+            "t_": state.t,
+            "loss_curve_": list(state.loss_curve),
+            "validation_scores_": (
+                list(state.validation_scores) if early_stopping else None
+            ),
+            "_sgd_state": state,
+        }
         if callbacks is not None:
-            callbacks.close()
+            callbacks.close(fitted)
+        # One update, after the last call that may fail: an interrupt leaves
+        # the previous model or this one, never a mix.
+        self.__dict__.update(fitted)
 
     def _objective(self, X, y, sample_weight=None):
         """The training objective of this estimator on ``(X, y)`` as a function.

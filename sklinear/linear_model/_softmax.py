@@ -42,7 +42,7 @@ class SoftmaxClassifier(BaseSGDLinearClassifier):
         ``"adaptive"`` divides it by 5 whenever ``n_iter_no_change`` epochs in a row
         fail to improve by ``tol``, and stops once it falls below 1e-6.
     power_t : float, default=0.5
-        The exponent of the ``"invscaling"`` schedule.
+        The exponent of the ``"invscaling"`` schedule, in ``[0, 10]``.
     momentum : float, default=0.9
         Momentum of the updates, in ``[0, 1)``; 0 gives plain SGD.
     nesterovs_momentum : bool, default=True
@@ -71,8 +71,8 @@ class SoftmaxClassifier(BaseSGDLinearClassifier):
     fit_intercept : bool, default=True
         Fit an intercept (never penalised).
     class_weight : dict, "balanced" or None, default=None
-        Weights of the classes, multiplying the sample weights; ``"balanced"``
-        uses ``n_samples / (n_classes * np.bincount(y))``.
+        Weights of the classes (finite, non-negative), multiplying the sample
+        weights; ``"balanced"`` uses ``n_samples / (n_classes * np.bincount(y))``.
     warm_start : bool, default=False
         Start ``fit`` from the previous solution, optimiser state included.
     random_state : int, RandomState instance or None, default=None
