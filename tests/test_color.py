@@ -233,6 +233,8 @@ def test_input_not_modified(dtype):
         (np.zeros((2, 4, 4)), "color_space='hsv' needs RGB images with 3 channels"),
         (np.zeros((2, 4, 4, 1)), "color_space='hsv' needs RGB images with 3 channels"),
         (np.zeros((4, 16)), "2-D"),
+        # One colour image, read as 8 grayscale images of 8x3 pixels.
+        (np.zeros((8, 8, 3)), r"For one colour image .* pass image\[np.newaxis\]"),
     ],
 )
 def test_clear_errors_on_images(images, match):

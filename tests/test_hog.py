@@ -1,5 +1,7 @@
 """Histograms of oriented gradients: equal to scikit-image's, image by image."""
 
+import warnings
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
@@ -15,14 +17,15 @@ BLOCK_NORMS = ["L1", "L1-sqrt", "L2", "L2-Hys"]
 
 
 def make_batch(shape, kind, n_images=3, seed=0):
-    """Seeded images: uint8, float in [0, 1), or float with 3 levels (many ties)."""
+    """Seeded images: uint8, float in [0, 1), or float with 4 levels (many ties)."""
     rng = np.random.default_rng(seed)
     if kind == "uint8":
         return rng.integers(0, 256, (n_images, *shape), dtype=np.uint8)
     if kind == "levels":
         # Gradients of a few small integers: equal magnitudes across channels and
-        # orientations exactly on bin edges (0, 45, 90, 135 and 180 degrees).
-        return rng.integers(0, 3, (n_images, *shape)).astype(np.float64)
+        # orientations exactly on bin edges (0, 45, 90, 135 and 180 degrees, and
+        # 60 and 120 with transform_sqrt: sqrt(3) - 0 against 1 - 0).
+        return rng.integers(0, 4, (n_images, *shape)).astype(np.float64)
     return rng.random((n_images, *shape))
 
 
@@ -56,17 +59,29 @@ GEOMETRIES = [
 @pytest.mark.parametrize("transform_sqrt", [False, True])
 @pytest.mark.parametrize("channels", [None, 3])
 @pytest.mark.parametrize("kind", ["uint8", "float", "levels"])
-def test_hog_equals_skimage(geometry, block_norm, transform_sqrt, channels, kind):
+@pytest.mark.parametrize("dtype", [None, np.float32], ids=["own-dtype", "float32"])
+def test_hog_equals_skimage(
+    geometry, block_norm, transform_sqrt, channels, kind, dtype
+):
     orientations, cell, block, size = geometry
     images = make_batch(size + ((channels,) if channels else ()), kind)
-    params = dict(orientations=orientations, pixels_per_cell=cell,
-                  cells_per_block=block, block_norm=block_norm,
-                  transform_sqrt=transform_sqrt)
+    if dtype is not None:
+        images = images.astype(dtype)
+    params = dict(
+        orientations=orientations,
+        pixels_per_cell=cell,
+        cells_per_block=block,
+        block_norm=block_norm,
+        transform_sqrt=transform_sqrt,
+    )
     features = hog(images, **params)
     expected = skimage_features(images, **params)
-    assert features.dtype == np.float64
+    # float32 in, float32 out, as scikit-image; float64 otherwise.
+    assert features.dtype == expected.dtype == (dtype or np.float64)
     assert features.shape == expected.shape
-    # scikit-image sums each cell in single precision: about 1e-7 apart.
+    # Features are at most 1; the magnitudes are not computed the same way
+    # (nor, for float32, with the same precision): about 1e-7 apart. Float32
+    # orientations binned otherwise made them 0.1 to 0.9 apart.
     assert_allclose(features, expected, rtol=0, atol=1e-6)
 
 
@@ -109,19 +124,27 @@ def test_angle_thresholds_bin_as_skimage(orientations):
     assert_array_equal(bins, expected)
 
 
-@pytest.mark.parametrize("channels", [None, 3])
-@pytest.mark.parametrize("kind", ["uint8", "float"])
-def test_float32_is_kept_and_close(channels, kind):
-    images = make_batch((24, 20) + ((channels,) if channels else ()), kind)
-    as_float32 = images.astype(np.float32)
-    features = hog(as_float32, pixels_per_cell=4, cells_per_block=2)
-    assert features.dtype == np.float32
-    # scikit-image also computes the gradients of float32 images in float32.
-    expected = skimage_features(as_float32, pixels_per_cell=4, cells_per_block=2)
-    assert expected.dtype == np.float32
-    assert_allclose(features, expected, rtol=0, atol=1e-5)
-    est = HoG(pixels_per_cell=4, cells_per_block=2).fit(as_float32)
-    assert est.transform(as_float32).dtype == np.float32
+@pytest.mark.parametrize("orientations", [3, 4, 6, 8, 9, 12])
+def test_float32_orientations_on_bin_edges_bin_as_skimage(orientations):
+    # Exactly 45 degrees (equal gradients) and, with transform_sqrt, 60 degrees
+    # (sqrt(3) - 0 against 1 - 0): in float32, arctan2 put such a pixel in the
+    # bin below scikit-image's, which computes orientations in float64.
+    images = np.zeros((2, 8, 8), dtype=np.float32)
+    images[0, 4, 3] = images[0, 3, 4] = 1.0  # pixel (3, 3) at 45 degrees
+    images[1, 4, 3], images[1, 3, 4] = 3.0, 1.0  # at 60 degrees after sqrt
+    for transform_sqrt in (False, True):
+        params = dict(
+            orientations=orientations,
+            pixels_per_cell=4,
+            cells_per_block=1,
+            block_norm="L1",
+            transform_sqrt=transform_sqrt,
+        )
+        assert_allclose(
+            hog(images, **params), skimage_features(images, **params), rtol=0, atol=1e-6
+        )
+    est = HoG(pixels_per_cell=4, cells_per_block=2).fit(images)
+    assert est.transform(images).dtype == np.float32
 
 
 @pytest.mark.parametrize(
@@ -146,9 +169,90 @@ def test_hog_image_equals_skimage(orientations, pixels_per_cell, shape,
     assert_allclose(picture, expected, rtol=1e-6, atol=1e-9)
 
 
+@pytest.mark.parametrize("pixels_per_cell", [2, 3, (2, 5)])
+def test_hog_image_of_cells_too_small_for_a_segment_equals_skimage(pixels_per_cell):
+    # Cells of 2 or 3 pixels: segments of no length, a dot at each centre.
+    image = make_batch((12, 15), "float", n_images=1)[0]
+    cell = _hog._check_pair("pixels_per_cell", pixels_per_cell)
+    _, expected = skimage_hog(
+        image, pixels_per_cell=cell, cells_per_block=(1, 1), visualize=True
+    )
+    assert_allclose(
+        hog_image(image, pixels_per_cell=pixels_per_cell),
+        expected,
+        rtol=1e-6,
+        atol=1e-9,
+    )
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_hog_image_of_one_pixel_cells_is_the_gradient_magnitude(dtype):
+    # scikit-image draws segments of half-length -1 here, out of the image.
+    image = make_batch((6, 7), "float", n_images=1)[0].astype(dtype)
+    picture = hog_image(image, pixels_per_cell=1)
+    g_row, g_col = np.zeros((2, 6, 7))
+    g_row[1:-1] = image[2:] - image[:-2]
+    g_col[:, 1:-1] = image[:, 2:] - image[:, :-2]
+    assert picture.dtype == dtype
+    assert_allclose(picture, np.hypot(g_row, g_col), rtol=1e-6)
+
+
 def test_hog_image_of_float32_is_float32():
     image = make_batch((16, 16), "float", n_images=1)[0].astype(np.float32)
     assert hog_image(image).dtype == np.float32
+
+
+@pytest.mark.parametrize("block_norm", BLOCK_NORMS)
+@pytest.mark.parametrize("transform_sqrt", [False, True])
+def test_pixels_whose_squares_overflow_give_the_features_of_smaller_ones(
+    block_norm, transform_sqrt
+):
+    # The squared gradients of float32 pixels of 1e20 overflow float32, and
+    # those of pixels of 0 next to 3 * 2**126 (float32) or 3 * 2**1022 (float64)
+    # too, even after their square root: the features were NaN, with
+    # RuntimeWarnings. HoG is nearly invariant to scale: they are the features
+    # of the pixels made smaller.
+    params = dict(
+        pixels_per_cell=4,
+        cells_per_block=2,
+        block_norm=block_norm,
+        transform_sqrt=transform_sqrt,
+    )
+    large32 = (make_batch((16, 16, 3), "float") * 1e20).astype(np.float32)
+    levels = make_batch((16, 16, 3), "levels")  # 0 to 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        features = {
+            name: hog(batch, **params)
+            for name, batch in [
+                ("large32", large32),
+                ("largest32", (levels * 2.0**126).astype(np.float32)),
+                ("largest64", levels * 2.0**1022),
+            ]
+        }
+        picture = hog_image(
+            large32[0], pixels_per_cell=4, transform_sqrt=transform_sqrt
+        )
+    # scikit-image takes the magnitudes of float32 images with np.hypot, which
+    # does not overflow, and sums them in float64.
+    assert_allclose(
+        features["large32"], skimage_features(large32, **params), rtol=0, atol=1e-6
+    )
+    # Scaled by even powers of two, exactly (also after a square root): the
+    # same features but for eps = 1e-5, negligible next to these gradients.
+    smaller32 = hog((levels * 2.0**26).astype(np.float32), **params)
+    assert_allclose(features["largest32"], smaller32, rtol=0, atol=1e-6)
+    smaller64 = hog(levels * 2.0**400, **params)
+    assert_allclose(features["largest64"], smaller64, rtol=0, atol=1e-12)
+    _, expected = skimage_hog(
+        large32[0],
+        pixels_per_cell=(4, 4),
+        cells_per_block=(1, 1),
+        transform_sqrt=transform_sqrt,
+        visualize=True,
+        channel_axis=-1,
+    )
+    assert_allclose(picture, expected, rtol=1e-6, atol=0)
 
 
 def test_transformer_equals_function_and_counts_features():

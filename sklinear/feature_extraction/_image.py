@@ -29,6 +29,22 @@ def _describe(X):
     return f"an array of shape {X.shape} and dtype {X.dtype}"
 
 
+def _one_image_hint(X, name):
+    """What to do if a 3-D ``X`` is one colour image, read as a batch of
+    grayscale images one pixel row each: nothing to say for other shapes."""
+    if np.ndim(X) == 3 and np.shape(X)[-1] in (3, 4):
+        n_images, height, width = np.shape(X)
+        return (f" {name}, of shape {np.shape(X)}, reads as {n_images} grayscale "
+                f"images of {height}x{width} pixels; if it is one colour image, "
+                f"pass {name}[np.newaxis].")
+    return ""
+
+
+def working_memory_bytes():
+    """scikit-learn's ``working_memory``, the bound on temporary arrays, in bytes."""
+    return get_config()["working_memory"] * 2**20
+
+
 def check_images(X, *, image_shape=None, min_size=(1, 1), name="X"):
     """Validate a batch of images.
 
@@ -57,7 +73,8 @@ def check_images(X, *, image_shape=None, min_size=(1, 1), name="X"):
     ValueError
         For a wrong number of dimensions, flat rows without (or not matching)
         ``image_shape``, images smaller than ``min_size``, no images, a non-numeric
-        dtype, or NaN or infinite pixels. The message says what was expected.
+        dtype, NaN or infinite pixels, or pixels beyond the range of float64
+        (possible with ``np.longdouble``). The message says what was expected.
 
     Examples
     --------
@@ -110,6 +127,7 @@ def check_images(X, *, image_shape=None, min_size=(1, 1), name="X"):
         raise ValueError(
             f"The images of {name} are {height}x{width} pixels; expected at least "
             f"{min_size[0]}x{min_size[1]} with these parameters."
+            + _one_image_hint(X, name)
         )
     if X.dtype.kind == "f":
         # The sum is a cheap test; only when it fails is each pixel looked at.
@@ -119,6 +137,17 @@ def check_images(X, *, image_shape=None, min_size=(1, 1), name="X"):
             raise ValueError(
                 f"{name} contains NaN or infinite pixels; expected finite values."
             )
+        # Features are computed in float64 (float32 for float32 images), where
+        # wider floats, such as np.longdouble, may not fit.
+        if not np.isfinite(total) and X.dtype.itemsize > 8:
+            largest = np.abs(X).max()
+            if largest > np.finfo(np.float64).max:
+                largest = np.format_float_scientific(largest, 2, unique=False, trim="k")
+                raise ValueError(
+                    f"{name} holds pixels up to {largest}, beyond the range of "
+                    "float64 in which features are computed; expected values "
+                    f"float64 can hold (up to {np.finfo(np.float64).max:.3g})."
+                )
     return X
 
 
@@ -137,11 +166,13 @@ class BaseImageTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
     as given; the subclass converts them as it goes, which keeps the float copy
     in the cache) and returns their features in :func:`float_dtype`, and
     ``_n_features(image_shape)``.
-    It may override ``_fit_images`` to learn from the training images,
-    ``_min_size`` for the smallest image its parameters allow,
-    ``_check_channels`` to refuse a number of channels, and ``_bytes_per_image``
+    It may override ``_fit_images`` to learn from the training images (by
+    setting attributes, never by changing the objects of a previous fit in
+    place), ``_min_size`` for the smallest image its parameters allow,
+    ``_check_channels`` to refuse a number of channels, ``_bytes_per_image``
     to tell how much working memory one image needs, which sets the chunk size
-    from scikit-learn's ``working_memory``.
+    from scikit-learn's ``working_memory``, and ``_transform_into`` to write a
+    chunk's features straight into the output.
 
     The fitted ``image_shape_`` is ``(height, width)`` or ``(height, width,
     channels)``; ``transform`` refuses other shapes.
@@ -166,6 +197,11 @@ class BaseImageTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
     def _transform_chunk(self, images):
         raise NotImplementedError
 
+    def _transform_into(self, images, out):
+        # A subclass that can write into ``out`` saves the chunk's copy of its
+        # features, the size of the whole output for one large image.
+        out[...] = self._transform_chunk(images)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         # A batch of images is an N-D array, as for sklearn's PatchExtractor.
@@ -180,6 +216,11 @@ class BaseImageTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         if image_shape is not None and hasattr(X, "columns") and np.ndim(X) == 2:
             # Flattened rows as a DataFrame: record or check the column names.
             X = validate_data(self, X, reset=reset, dtype=None)
+        if not reset and len(self.image_shape_) == 3 and getattr(X, "ndim", 0) == 3:
+            # Colour images were expected: a 3-D array is grayscale images, or
+            # one colour image without its batch axis, which check_images would
+            # refuse for its size, or take as images one pixel row each.
+            self._refuse_shape(X.shape[1:], _one_image_hint(X, "X"))
         images = check_images(X, image_shape=image_shape, min_size=self._min_size())
         shape = images.shape[1:]
         if reset:
@@ -187,12 +228,15 @@ class BaseImageTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
             self.image_shape_ = shape
             self._n_features_out = self._n_features(shape)
         elif shape != self.image_shape_:
-            raise ValueError(
-                f"X holds images of shape {shape}; {type(self).__name__} was fitted "
-                f"on images of shape {self.image_shape_} (height, width[, "
-                "channels]) and expects the same."
-            )
+            self._refuse_shape(shape)
         return images
+
+    def _refuse_shape(self, shape, hint=""):
+        raise ValueError(
+            f"X holds images of shape {shape}; {type(self).__name__} was fitted "
+            f"on images of shape {self.image_shape_} (height, width[, "
+            f"channels]) and expects the same.{hint}"
+        )
 
     def fit(self, X, y=None):
         """Fit to a batch of images.
@@ -210,17 +254,19 @@ class BaseImageTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
             The fitted transformer.
         """
         self._validate_params()
-        # A fit that fails (pixels out of range, a parameter that does not fit
-        # the images, Ctrl-C) keeps the previous fit whole: what it set on the
-        # way, image_shape_ first, is put back.
-        previous = dict(self.__dict__)
-        try:
-            images = self._validate_images(X, reset=True)
-            self._fit_images(images)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(previous)
-            raise
+        # The fit runs on a new estimator with the parameters (and settings,
+        # such as set_output's) of this one, but none of its fitted attributes,
+        # and its state replaces this one's in one assignment: a fit that fails
+        # or is interrupted (Ctrl-C), wherever it is, leaves the previous fit
+        # whole, and one that ends leaves nothing of it.
+        new = object.__new__(type(self))
+        new.__dict__.update(
+            (name, value) for name, value in vars(self).items()
+            if not (name.endswith("_") and not name.startswith("__"))
+        )
+        images = new._validate_images(X, reset=True)
+        new._fit_images(images)
+        self.__dict__ = new.__dict__
         return self
 
     def transform(self, X):
@@ -242,11 +288,11 @@ class BaseImageTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         features = np.empty(
             (len(images), self._n_features_out), dtype=float_dtype(images.dtype)
         )
-        # As many images per chunk as scikit-learn's working_memory (MiB) holds.
-        budget = get_config()["working_memory"] * 2**20
-        chunk = max(1, int(budget // self._bytes_per_image(self.image_shape_)))
+        # As many images per chunk as scikit-learn's working_memory holds.
+        per_image = self._bytes_per_image(self.image_shape_)
+        chunk = max(1, int(working_memory_bytes() // per_image))
         for rows in gen_batches(len(images), chunk):
-            features[rows] = self._transform_chunk(images[rows])
+            self._transform_into(images[rows], features[rows])
         return features
 
 
