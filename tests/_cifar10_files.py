@@ -67,3 +67,87 @@ def write_archive(path, batches):
     with tarfile.open(path, "w:gz") as archive:
         archive.add(folder, arcname="cifar-10-batches-py")
     return path
+
+
+def python2_pickle(obj):
+    """``obj`` pickled as the official batches were: by Python 2 at protocol 2.
+
+    Python 3 cannot write this format: there, the keys and the image bytes are
+    Python 2 ``str`` (BINSTRING, read back as bytes), the memo counts from 1,
+    and numpy 1.x gave its dtype's flags as integers. ``obj`` is a dict,
+    list, bytes, int or uint8 array, or nests them.
+    """
+    out = [b"\x80\x02"]
+    n_memo = 0
+
+    def memoize():
+        nonlocal n_memo
+        n_memo += 1
+        out.append(b"q" + bytes([n_memo]) if n_memo < 256 else b"r" + pack_i(n_memo))
+
+    def pack_i(value):
+        return int(value).to_bytes(4, "little", signed=True)
+
+    def string(value):
+        out.append(
+            b"U" + bytes([len(value)]) + value
+            if len(value) < 256
+            else b"T" + pack_i(len(value)) + value
+        )
+        memoize()
+
+    def integer(value):
+        if 0 <= value < 256:
+            out.append(b"K" + bytes([value]))
+        elif 0 <= value < 65536:
+            out.append(b"M" + value.to_bytes(2, "little"))
+        else:
+            out.append(b"J" + pack_i(value))
+
+    def save(value):
+        if isinstance(value, dict):
+            out.append(b"}")
+            memoize()
+            out.append(b"(")
+            for key, item in value.items():
+                save(key)
+                save(item)
+            out.append(b"u")
+        elif isinstance(value, list):
+            out.append(b"]")
+            memoize()
+            # cPickle appended in batches of 1000.
+            for start in range(0, len(value), 1000):
+                out.append(b"(")
+                for item in value[start : start + 1000]:
+                    save(item)
+                out.append(b"e")
+        elif isinstance(value, bytes):
+            string(value)
+        elif isinstance(value, int):
+            integer(value)
+        elif isinstance(value, np.ndarray) and value.dtype == np.uint8:
+            out.append(b"cnumpy.core.multiarray\n_reconstruct\n")
+            memoize()
+            out.append(b"cnumpy\nndarray\n")
+            memoize()
+            out.append(b"K\x00\x85U\x01b\x87R")
+            memoize()
+            # The state: (1, shape, dtype, is_fortran, data).
+            out.append(b"(K\x01(")
+            for n in value.shape:
+                integer(n)
+            out.append(b"t")
+            out.append(b"cnumpy\ndtype\n")
+            memoize()
+            out.append(b"U\x02u1K\x00K\x01\x87R")
+            memoize()
+            out.append(b"(K\x03U\x01|NNNJ\xff\xff\xff\xffJ\xff\xff\xff\xffK\x00tb\x89")
+            string(np.ascontiguousarray(value).tobytes())
+            out.append(b"tb")
+        else:
+            raise TypeError(f"cannot pickle {type(value).__name__} as Python 2 did")
+
+    save(obj)
+    out.append(b".")
+    return b"".join(out)

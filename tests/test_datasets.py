@@ -14,6 +14,7 @@ from _cifar10_files import (
     NAMES,
     SUBSETS,
     make_batches,
+    python2_pickle,
     to_images,
     write_archive,
     write_folder,
@@ -140,6 +141,39 @@ def test_load_cifar10_reads_numpy_1_pickles_without_warning(tmp_path):
         images, target = load_cifar10(folder, subset="test", return_X_y=True)
     assert_array_equal(images, to_images(batches["test_batch"][b"data"]))
     assert_array_equal(target, batches["test_batch"][b"labels"])
+
+
+@pytest.mark.parametrize("pickler", ["python 2", 2, 3, 4, 5])
+def test_load_cifar10_reads_batches_as_every_pickler_writes_them(tmp_path, pickler):
+    # The official batches were written by Python 2 and numpy 1.x; a batch
+    # pickled again is written by Python 3 and numpy 1.x or 2.x (whichever
+    # runs the tests), as _reconstruct and a state up to protocol 4 and as
+    # _frombuffer at protocol 5 (which the loader refused before issue 10).
+    batches = make_batches()
+    test = batches["test_batch"]
+    if pickler == "python 2":
+        raw = {name: python2_pickle(batch) for name, batch in batches.items()}
+    else:
+        # The other forms numpy writes: arrays of labels, in another byte
+        # order, and data in Fortran order.
+        test = {
+            **test,
+            b"labels": np.asarray(test[b"labels"], dtype=">i4"),
+            b"data": np.asfortranarray(test[b"data"]),
+        }
+        batches["test_batch"] = test
+        raw = {
+            name: pickle.dumps(batch, protocol=pickler)
+            for name, batch in batches.items()
+        }
+    folder = write_folder(tmp_path, raw)
+
+    cifar = load_cifar10(folder, subset="test")
+
+    assert_array_equal(cifar.images, to_images(np.asarray(test[b"data"])))
+    assert_array_equal(cifar.target, test[b"labels"])
+    assert cifar.target.dtype == np.int64
+    assert cifar.target_names.tolist() == NAMES
 
 
 def test_load_cifar10_accepts_str_keys(tmp_path):

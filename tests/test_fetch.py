@@ -6,6 +6,8 @@ served from 127.0.0.1, and the fetcher's metadata is pointed at it.
 
 import hashlib
 import http.server
+import os
+import shutil
 import threading
 from pathlib import Path
 from urllib.error import URLError
@@ -92,6 +94,15 @@ def cached(data_home):
     return Path(data_home) / "cifar10" / "cifar-10-python.tar.gz"
 
 
+def record(data_home):
+    return Path(data_home) / "cifar10" / "cifar-10-python.tar.gz.verified"
+
+
+def cache_files(data_home):
+    """What a successful fetch leaves in the cache folder, sorted."""
+    return sorted([cached(data_home), record(data_home)])
+
+
 def assert_same_data(fetched, loaded):
     assert_array_equal(fetched.images, loaded.images)
     assert_array_equal(fetched.target, loaded.target)
@@ -105,8 +116,9 @@ def test_fetch_cifar10_downloads_once_then_reads_the_cache(tmp_path, archive, se
 
     assert server.requests == 1
     assert cached(data_home).read_bytes() == archive.read_bytes()
-    # Only the archive is left: no temporary file, nothing extracted.
-    assert list(cached(data_home).parent.iterdir()) == [cached(data_home)]
+    # Only the archive and the record of its verification are left: no
+    # temporary file, nothing extracted.
+    assert sorted(cached(data_home).parent.iterdir()) == cache_files(data_home)
     assert isinstance(first, Bunch)
     assert_same_data(first, load_cifar10(archive))
     assert str(cached(data_home)) in first.DESCR
@@ -223,7 +235,7 @@ def test_fetch_cifar10_retries_a_truncated_download(tmp_path, archive, server):
 
     assert server.requests == 2
     assert cached(tmp_path).read_bytes() == archive.read_bytes()
-    assert list((tmp_path / "cifar10").iterdir()) == [cached(tmp_path)]
+    assert sorted((tmp_path / "cifar10").iterdir()) == cache_files(tmp_path)
     assert_same_data(fetched, load_cifar10(archive))
 
 
@@ -251,8 +263,8 @@ def test_fetch_cifar10_unreachable_server(tmp_path, server):
 def test_fetch_cifar10_interrupted_download_leaves_no_file(
     tmp_path, server, monkeypatch
 ):
-    def interrupted(url, path):
-        path.write_bytes(b"the first bytes")
+    def interrupted(url, file, folder):
+        file.write(b"the first bytes")
         raise KeyboardInterrupt
 
     monkeypatch.setattr(_fetch, "_stream", interrupted)
@@ -275,3 +287,164 @@ def test_fetch_cifar10_interrupted_download_leaves_no_file(
 def test_fetch_cifar10_invalid_parameters(tmp_path, params, message):
     with pytest.raises(ValueError, match=message):
         fetch_cifar10(**{"data_home": tmp_path, **params})
+
+
+# --- The cache folder, as hostile as the archive ----------------------------------
+
+
+def test_fetch_cifar10_never_writes_through_a_link_put_in_place_of_its_file(
+    tmp_path, server, monkeypatch
+):
+    # The temporary file was opened again by name, so a link put in its place
+    # made the download overwrite any file the user can write.
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    folder = tmp_path / "home" / "cifar10"
+    real_urlopen = _fetch.urlopen
+
+    def urlopen_after_a_swap(url, timeout):
+        # Whoever can write to the folder swaps the temporary file for a
+        # link, once it exists and before the download writes to it.
+        for part in folder.glob("*.part_*"):
+            part.unlink()
+            part.symlink_to(victim)
+        return real_urlopen(url, timeout=timeout)
+
+    monkeypatch.setattr(_fetch, "urlopen", urlopen_after_a_swap)
+
+    with pytest.raises(OSError, match="replaced by another file while it was written"):
+        fetch_cifar10(data_home=tmp_path / "home")
+
+    assert victim.read_text() == "precious"
+    assert list(folder.iterdir()) == []
+
+
+def test_fetch_cifar10_refuses_a_cached_file_with_another_checksum(tmp_path, server):
+    # A file at the cache path was loaded without a checksum: here a valid
+    # CIFAR-10 archive, but not the published one.
+    other = write_archive(tmp_path / "other" / "cifar-10-python.tar.gz", seed=1)
+    cached(tmp_path).parent.mkdir(parents=True)
+    shutil.copyfile(other, cached(tmp_path))
+
+    with pytest.raises(
+        OSError,
+        match=r"checksum of .*cifar-10-python.tar.gz \(\w{64}\) differs from that of "
+        r"cifar-10-python.tar.gz \(\w{64}\).* left as it is; delete it",
+    ):
+        fetch_cifar10(data_home=tmp_path, download_if_missing=False)
+
+    assert cached(tmp_path).read_bytes() == other.read_bytes()
+    assert not record(tmp_path).exists()
+    assert server.requests == 0
+
+
+@pytest.fixture
+def count_checksums(monkeypatch):
+    """How many times the fetcher computes the checksum of a file."""
+    calls = []
+    sha256 = _fetch._sha256
+
+    def counting(file):
+        calls.append(file)
+        return sha256(file)
+
+    monkeypatch.setattr(_fetch, "_sha256", counting)
+    return calls
+
+
+def test_fetch_cifar10_verifies_a_cached_file_once(
+    tmp_path, archive, server, count_checksums
+):
+    # Put in the cache by hand, as when copied from another machine.
+    cached(tmp_path).parent.mkdir(parents=True)
+    shutil.copyfile(archive, cached(tmp_path))
+
+    first = fetch_cifar10(data_home=tmp_path, download_if_missing=False)
+    second = fetch_cifar10(data_home=tmp_path, download_if_missing=False)
+
+    assert len(count_checksums) == 1
+    assert sorted(cached(tmp_path).parent.iterdir()) == cache_files(tmp_path)
+    assert_same_data(first, second)
+
+    # A file that changed since (its modification time, here) is verified again.
+    stat = cached(tmp_path).stat()
+    os.utime(cached(tmp_path), ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    fetch_cifar10(data_home=tmp_path, download_if_missing=False)
+
+    assert len(count_checksums) == 2
+    assert server.requests == 0
+
+
+def test_fetch_cifar10_download_records_its_verification(
+    tmp_path, server, count_checksums
+):
+    # The download computed the checksum as it wrote: no second pass over it.
+    fetch_cifar10(data_home=tmp_path)
+    fetch_cifar10(data_home=tmp_path)
+
+    assert server.requests == 1
+    assert count_checksums == []
+    stat = cached(tmp_path).stat()
+    assert record(tmp_path).read_text() == (
+        f"sha256 {_fetch.ARCHIVE.checksum} size {stat.st_size} "
+        f"mtime_ns {stat.st_mtime_ns}\n"
+    )
+
+
+def _fifo(path, line):
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("needs os.mkfifo")
+    os.mkfifo(path)
+
+
+@pytest.mark.parametrize(
+    "replace_record",
+    [
+        lambda path, line: path.write_bytes(line.replace(b" size ", b" size 1")),
+        lambda path, line: path.write_bytes(line + b"x" * 10**7),
+        lambda path, line: path.write_bytes(b"\xff" * 100),
+        lambda path, line: path.write_bytes(line.upper()),
+        lambda path, line: path.mkdir(),
+        lambda path, line: path.symlink_to("/dev/zero"),
+        _fifo,
+    ],
+    ids=["other size", "longer", "not text", "upper case", "folder", "device", "FIFO"],
+)
+def test_fetch_cifar10_verifies_again_unless_the_record_is_exact(
+    tmp_path, server, count_checksums, replace_record
+):
+    fetch_cifar10(data_home=tmp_path)
+    line = record(tmp_path).read_bytes()
+    record(tmp_path).unlink()
+    replace_record(record(tmp_path), line)
+
+    fetch_cifar10(data_home=tmp_path, download_if_missing=False)
+
+    assert len(count_checksums) == 1
+    assert server.requests == 1
+    # Written afresh where it could be: not over a folder.
+    if record(tmp_path).is_file():
+        assert record(tmp_path).read_bytes() == line
+    assert not list(cached(tmp_path).parent.glob("*.part_*"))
+
+
+def test_fetch_cifar10_failed_rename_leaves_no_file(tmp_path, server, monkeypatch):
+    def replace(source, destination):
+        raise PermissionError(13, "Permission denied", str(destination))
+
+    monkeypatch.setattr(_fetch.os, "replace", replace)
+
+    with pytest.raises(PermissionError):
+        fetch_cifar10(data_home=tmp_path)
+
+    assert list((tmp_path / "cifar10").iterdir()) == []
+
+
+def test_fetch_cifar10_folder_in_the_way_of_the_archive(tmp_path, server):
+    cached(tmp_path).mkdir(parents=True)
+
+    with pytest.raises(OSError, match="is a directory, where the cached archive"):
+        fetch_cifar10(data_home=tmp_path)
+
+    assert server.requests == 0
+    assert list((tmp_path / "cifar10").iterdir()) == [cached(tmp_path)]
