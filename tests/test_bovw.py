@@ -1,6 +1,7 @@
 """BagOfVisualWords and its stage functions, against direct loops."""
 
 import tracemalloc
+import warnings
 
 import numpy as np
 import pytest
@@ -8,6 +9,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from skimage.feature import hog as skimage_hog
 from sklearn import config_context
 from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import make_pipeline
@@ -17,6 +19,7 @@ from sklinear.feature_extraction._bovw import (
     describe_patches,
     encode,
     extract_patches,
+    pool_histograms,
     pool_regions,
     sample_patches,
     squared_distances,
@@ -188,18 +191,75 @@ def test_n_jobs_gives_the_same_features(colour):
     assert_allclose(bovw.set_params(n_jobs=2).transform(colour), expected)
 
 
-def test_bytes_per_image_bounds_the_peak(colour):
-    images = np.repeat(colour, 20, axis=0).astype(np.float64)
-    for encoding in ["hard", "soft"]:
-        bovw = BagOfVisualWords(
-            n_words=50, patch_size=4, step=1, encoding=encoding, random_state=0
-        ).fit(colour)
-        tracemalloc.start()
-        bovw._transform_chunk(images)
-        peak = tracemalloc.get_traced_memory()[1]
+def traced_peak(function, *args):
+    """The result of ``function(*args)`` and the peak of the memory it took."""
+    tracemalloc.start()
+    try:
+        result = function(*args)
+        return result, tracemalloc.get_traced_memory()[1]
+    finally:
         tracemalloc.stop()
-        estimate = len(images) * bovw._bytes_per_image(bovw.image_shape_)
-        assert 0.3 * estimate < peak <= estimate
+
+
+@pytest.mark.parametrize("encoding", ["hard", "soft"])
+@pytest.mark.parametrize("working_memory", [1.0, 4.0])
+def test_transform_peak_follows_working_memory(colour, encoding, working_memory):
+    # The patches of all 640 images would take 80 MB at once.
+    images = np.repeat(colour, 80, axis=0).astype(np.float64)
+    bovw = BagOfVisualWords(
+        n_words=50,
+        n_patches_per_image=40,
+        patch_size=4,
+        step=1,
+        encoding=encoding,
+        random_state=0,
+    ).fit(colour)
+    with config_context(working_memory=working_memory):
+        features, peak = traced_peak(bovw.transform, images)
+    # Beyond the features themselves, working_memory; and the tiles use it.
+    # (Python keeps about 0.25 MB of objects of the tiles in its free lists.)
+    budget = working_memory * 2**20
+    assert 0.2 * budget < peak - features.nbytes <= budget
+
+
+def test_a_large_image_takes_working_memory():
+    # The 88,804 patches of this image would take 170 MB at once.
+    image = np.random.RandomState(0).randint(0, 256, (1, 600, 600, 3), np.uint8)
+    bovw = BagOfVisualWords(n_words=8, n_patches_per_image=500, random_state=0)
+    with config_context(working_memory=1):
+        # Only the patches sampled to learn the words, 500 of 108 values.
+        _, peak = traced_peak(bovw.fit, image)
+        assert peak < 2 * 2**20
+        _, peak = traced_peak(bovw.transform, image)
+        assert peak < 2**20
+
+
+@pytest.mark.parametrize("descriptor", ["pixels", "hog"])
+@pytest.mark.parametrize("working_memory", [1e-6, 0.02, 0.2])
+def test_tiles_give_the_untiled_features(descriptor, working_memory):
+    # Tiles of one patch, of pieces of a row of patches, of a few rows.
+    images = np.random.RandomState(0).randint(0, 256, (2, 40, 37, 3), np.uint8)
+    bovw = BagOfVisualWords(
+        n_words=6,
+        patch_size=5,
+        step=2,
+        descriptor=descriptor,
+        encoding="soft",
+        random_state=0,
+    ).fit(images)
+    # Each stage once, on all the patches.
+    grid = extract_patches(images.astype(np.float64), 5, step=2)
+    X = describe_patches(
+        grid.reshape(-1, *grid.shape[3:]),
+        descriptor,
+        contrast_eps=bovw.contrast_eps_,
+        hog_params=bovw.hog_params_,
+    )
+    codes = encode(X, bovw.codebook_, "soft", bandwidth=bovw.bandwidth_)
+    expected = pool_histograms(codes.reshape(*grid.shape[:3], -1))
+    with config_context(working_memory=working_memory):
+        # Sums of the same codes in another order: rounding of the sums.
+        assert_allclose(bovw.transform(images), expected, rtol=1e-12)
 
 
 def test_float32_stays_float32(colour):
@@ -305,6 +365,113 @@ def test_zca_whitening_of_normalised_patches(colour):
     assert eigenvalues.max() < 1
     assert eigenvalues.min() == pytest.approx(0, abs=1e-8)
     assert (eigenvalues > 0.5).sum() == X.shape[1] - 1
+
+
+@pytest.mark.parametrize("relative", [0.0, 1e-15, 3e-15])
+def test_zca_whitening_rank_test_is_relative(relative):
+    # Descriptors whose values sum to zero, as those of contrast-normalised
+    # patches, plus a variance along (1, ..., 1) of `relative` times the
+    # largest: what rounding leaves of a zero eigenvalue (+1.1e-15 on a CPU
+    # where eps=0 once whitened it by 3e7). Below n_features roundings of the
+    # largest eigenvalue it is zero, whatever this machine's rounding.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(2000, 108))
+    X -= X.mean(axis=1, keepdims=True)
+    largest = np.linalg.eigvalsh(np.cov(X, rowvar=False)).max()
+    along = rng.normal(size=len(X))
+    along *= np.sqrt(relative * largest) / along.std(ddof=1)
+    X += along[:, None] / np.sqrt(X.shape[1])
+    with pytest.raises(ValueError, match="singular .rank 107 of 108"):
+        zca_whitening(X, eps=0.0)
+    # eps > 0 gives the null direction the same scale 1 / sqrt(eps) whatever
+    # the rounding: its whitened variance is relative * largest / eps, ~0.
+    mean, whitening = zca_whitening(X, eps=0.1)
+    ones = np.ones(X.shape[1]) / np.sqrt(X.shape[1])
+    assert np.var(whiten(X, mean, whitening) @ ones) < 1e-12
+
+
+def test_zca_whitening_of_a_small_eigenvalue_above_rounding():
+    # 1e-10 of the largest eigenvalue is 4,000 times the rounding of 108
+    # dimensions: a direction of variance, whitened like the others.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(2000, 108))
+    X -= X.mean(axis=1, keepdims=True)
+    largest = np.linalg.eigvalsh(np.cov(X, rowvar=False)).max()
+    along = rng.normal(size=len(X))
+    along *= np.sqrt(1e-10 * largest) / along.std(ddof=1)
+    X += along[:, None] / np.sqrt(X.shape[1])
+    mean, whitening = zca_whitening(X, eps=0.0)
+    assert_allclose(
+        np.cov(whiten(X, mean, whitening), rowvar=False), np.eye(X.shape[1]), atol=1e-6
+    )
+
+
+def test_zca_whitening_refuses_a_covariance_that_overflows():
+    X = np.random.RandomState(0).normal(size=(100, 4)) * 1e160
+    with pytest.raises(ValueError, match="covariance of the descriptors is not finite"):
+        zca_whitening(X)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_describe_patches_flat_up_to_rounding(dtype):
+    # The mean of 36 values of 0.01 is not 0.01 in floating point: the
+    # deviations left are its rounding, not a contrast to scale up to 1.
+    flat = np.full((2, 6, 6), 0.01, dtype=dtype)
+    flat[1] = 1e6
+    assert_array_equal(describe_patches(flat), 0)
+    # A contrast of a hundred times D roundings of the mean is normalised.
+    patch = np.full((1, 6, 6), 1000.0, dtype=dtype)
+    delta = 100 * 36 * np.finfo(dtype).eps * 1000
+    patch[0, :3] += dtype(delta)
+    assert_allclose(
+        describe_patches(patch), np.repeat([[1.0, -1.0]], 18, axis=1), rtol=1e-3
+    )
+
+
+@pytest.mark.parametrize("factor", [1e20, 2.0**66])
+def test_pixels_whose_squares_overflow(colour, factor):
+    images = colour.astype(np.float32)
+    scaled = images * np.float32(factor)
+    with np.errstate(over="ignore"):
+        assert np.isinf(np.square(scaled)).any()
+    bovw = BagOfVisualWords(n_words=5, patch_size=4, encoding="soft", random_state=0)
+    expected = clone(bovw).fit(images)
+    # Contrast normalisation is scale-invariant, contrast_eps="auto" too.
+    features = bovw.fit(scaled).transform(scaled)
+    assert bovw.contrast_eps_ == pytest.approx(
+        expected.contrast_eps_ * factor**2, rel=1e-5
+    )
+    assert_allclose(features, expected.transform(images), rtol=1e-4, atol=1e-6)
+
+
+def test_auto_contrast_eps_beyond_float64_is_refused(colour):
+    images = colour * 1e160
+    bovw = BagOfVisualWords(n_words=4, patch_size=4, encoding="soft", random_state=0)
+    with pytest.raises(ValueError, match="overflows float64.*contrast_eps"):
+        bovw.fit(images)
+    assert not hasattr(bovw, "contrast_eps_")
+    # Without it, the features are those of the images unscaled.
+    bovw.set_params(contrast_eps=0.0)
+    expected = clone(bovw).fit(colour).transform(colour)
+    assert_allclose(bovw.fit(images).transform(images), expected, rtol=1e-6)
+
+
+def test_fewer_distinct_words_than_asked_for(colour):
+    constant = np.full((4, 10, 10, 3), 7, dtype=np.uint8)
+    with pytest.warns(
+        ConvergenceWarning, match="Only 1 distinct visual words .*n_words=5 asked"
+    ):
+        BagOfVisualWords(n_words=5, patch_size=4, random_state=0).fit(constant)
+    # Three patches, each repeated: the words are the patches, up to rounding,
+    # and the auto bandwidth, which has no spread to measure, is 1.
+    patches = np.random.RandomState(0).uniform(size=(3, 6, 6, 3))
+    bovw = BagOfVisualWords(n_words=5, patch_size=6, encoding="soft", random_state=0)
+    with pytest.warns(ConvergenceWarning, match="Only 3 distinct"):
+        bovw.fit(np.repeat(patches, 4, axis=0))
+    assert bovw.bandwidth_ == 1.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        BagOfVisualWords(n_words=5, patch_size=4, random_state=0).fit(colour)
 
 
 def test_triangle_encoding_equals_loop():

@@ -1,15 +1,24 @@
 """KMeansFeatures and kmeans_features, against a direct loop."""
 
 import tracemalloc
+import warnings
 
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn import config_context
 from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
 
 from sklinear import KMeansFeatures
 from sklinear.feature_extraction import kmeans_features
+from sklinear.feature_extraction._bovw import (
+    describe_patches,
+    encode,
+    extract_patches,
+    pool_regions,
+    whiten,
+)
 from sklinear.feature_extraction._kmeans_features import _images_per_block
 
 
@@ -160,14 +169,124 @@ def test_images_per_block():
     assert _images_per_block(10**6, 10**4, 8) == 1
 
 
-def test_bytes_per_image_bounds_the_peak(colour):
-    images = np.repeat(colour, 5, axis=0)
-    kmeans = small(n_words=50, step=1).fit(colour)
+def traced_peak(function, *args):
+    """The result of ``function(*args)`` and the peak of the memory it took."""
     tracemalloc.start()
-    kmeans._transform_chunk(images)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    assert peak <= len(images) * kmeans._bytes_per_image(kmeans.image_shape_)
+    try:
+        result = function(*args)
+        return result, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("working_memory", [1.0, 4.0])
+def test_transform_peak_follows_working_memory(colour, working_memory):
+    # The patches of all 640 images would take 60 MB at once.
+    images = np.repeat(colour, 80, axis=0)
+    kmeans = small(n_words=50, n_patches=2000, step=1).fit(colour)
+    with config_context(working_memory=working_memory):
+        features, peak = traced_peak(kmeans.transform, images)
+    # Beyond the features themselves, working_memory; and the tiles use it.
+    budget = working_memory * 2**20
+    assert 0.1 * budget < peak - features.nbytes <= budget
+
+
+def test_a_large_image_takes_working_memory():
+    # The 354,025 patches of this image would take 640 MB at once.
+    image = np.random.RandomState(0).randint(0, 256, (1, 600, 600, 3), np.uint8)
+    kmeans = KMeansFeatures(n_words=8, n_patches=1000, random_state=0)
+    with config_context(working_memory=1):
+        # Only the patches sampled to learn the whitening and the words.
+        _, peak = traced_peak(kmeans.fit, image)
+        assert peak < 4 * 2**20
+        _, peak = traced_peak(kmeans.transform, image)
+        assert peak < 2**20
+
+
+@pytest.mark.parametrize("pooling_regions", [(2, 2), (3, 2)])
+@pytest.mark.parametrize("working_memory", [1e-6, 0.02, 0.2])
+def test_tiles_give_the_untiled_features(pooling_regions, working_memory):
+    # Tiles of one patch, of pieces of a row of patches, of a few rows, each
+    # across the edges of regions or not.
+    images = np.random.RandomState(0).randint(0, 256, (2, 40, 37, 3), np.uint8)
+    kmeans = small(patch_size=5, step=2, pooling_regions=pooling_regions)
+    kmeans.fit(images)
+    # Each stage once, on all the patches.
+    grid = extract_patches(images.astype(np.float32), 5, step=2)
+    X = describe_patches(
+        grid.reshape(-1, *grid.shape[3:]), contrast_eps=kmeans.contrast_eps_
+    )
+    X = whiten(X, kmeans.whitening_mean_, kmeans.whitening_)
+    codes = encode(X, kmeans.codebook_, "triangle")
+    codes = codes.reshape(*grid.shape[:3], -1).astype(np.float64)
+    expected = pool_regions(codes, pooling_regions).reshape(len(images), -1)
+    with config_context(working_memory=working_memory):
+        features = kmeans.transform(images)
+    # The same float32 codes, but from matrix products of other numbers of
+    # rows, which BLAS may sum in another order.
+    assert_allclose(features, expected, rtol=1e-5, atol=1e-6 * expected.max())
+
+
+def test_kmeans_features_dtype(colour):
+    kmeans = small().fit(colour)
+    args = dict(
+        patch_size=4,
+        contrast_eps=kmeans.contrast_eps_,
+        whitening=(kmeans.whitening_mean_, kmeans.whitening_),
+    )
+    features = kmeans_features(colour, kmeans.codebook_, dtype=np.float32, **args)
+    # Computed in float32 from the uint8 pixels, returned in float64.
+    assert features.dtype == np.float64
+    expected = kmeans_features(colour.astype(np.float32), kmeans.codebook_, **args)
+    assert expected.dtype == np.float32
+    assert_allclose(features, expected, rtol=1e-6)
+    assert_allclose(kmeans.transform(colour), features)
+    with pytest.raises(ValueError, match="dtype must be numpy.float32 or"):
+        kmeans_features(colour, kmeans.codebook_, dtype=np.int32, **args)
+
+
+@pytest.mark.parametrize("factor", [1e20, 2.0**66])
+def test_pixels_whose_squares_overflow(colour, factor):
+    images = colour.astype(np.float32)
+    scaled = images * np.float32(factor)
+    with np.errstate(over="ignore"):
+        assert np.isinf(np.square(scaled)).any()
+    expected = small().fit(images)
+    # Contrast normalisation is scale-invariant, contrast_eps="auto" too.
+    kmeans = small().fit(scaled)
+    assert kmeans.contrast_eps_ == pytest.approx(
+        expected.contrast_eps_ * factor**2, rel=1e-5
+    )
+    features = expected.transform(images)
+    assert_allclose(
+        kmeans.transform(scaled), features, rtol=1e-4, atol=1e-5 * features.max()
+    )
+
+
+def test_pixels_beyond_float32_are_refused(colour):
+    kmeans = small().fit(colour)
+    with pytest.raises(ValueError, match="computes in float32 .* within 3.4e"):
+        kmeans.transform(colour * 1e50)
+    with pytest.raises(ValueError, match="computes in float32"):
+        small().fit(colour * 1e50)
+
+
+def test_fewer_distinct_words_than_asked_for(colour):
+    constant = np.full((4, 10, 10, 3), 7, dtype=np.uint8)
+    with pytest.warns(
+        ConvergenceWarning, match="Only 1 distinct visual words .*n_words=6 asked"
+    ):
+        small().fit(constant)
+    # Three patches, each repeated: the words are the patches, up to rounding,
+    # and the auto bandwidth, which has no spread to measure, is 1.
+    patches = np.random.RandomState(0).uniform(size=(3, 6, 6, 3))
+    kmeans = small(patch_size=6, pooling_regions=1, encoding="soft")
+    with pytest.warns(ConvergenceWarning, match="Only 3 distinct"):
+        kmeans.fit(np.repeat(patches, 4, axis=0))
+    assert kmeans.bandwidth_ == 1.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        small().fit(colour)
 
 
 def test_dtypes(colour):

@@ -21,18 +21,21 @@ from numbers import Integral, Real
 
 import numpy as np
 from joblib import effective_n_jobs
-from sklearn.cluster import MiniBatchKMeans
 from sklearn.utils import check_random_state, gen_batches
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._bovw import (
+    _BLOCK_BYTES,
+    _N_SAMPLES,
+    _auto_bandwidth,
+    _bytes_per_pooled_image,
+    _learn_codebook,
+    _mean_patch_variance,
+    _pool_tiles,
     _threads_over_parts,
     describe_patches,
     encode,
-    extract_patches,
-    pool_regions,
     sample_patches,
-    squared_distances,
     whiten,
     zca_whitening,
 )
@@ -40,44 +43,50 @@ from ._image import BaseImageTransformer, _check_pair, float_dtype
 
 __all__ = ["KMeansFeatures", "kmeans_features"]
 
-# The distances of the patches of a block of images to the words are the
-# largest array of the transform. Blocks whose distances fit in a few MB keep
-# it in the processor's cache through the four element-wise passes that
-# follow the matrix product: on CIFAR-10 with 1,600 words (4.7 MB per image),
-# one image at a time is about 30% faster than 100.
-_BLOCK_BYTES = 8 * 2**20
-
 # "auto" contrast_eps: the mean variance of the training patches over this.
 # Coates et al. add 10 to the variance of patches of 0..255 pixels; the mean
 # variance of 6x6 CIFAR-10 patches is about 1,500.
 _CONTRAST_EPS_DIVISOR = 150
 
-# The number of training descriptors the "auto" bandwidth is measured on.
-_N_BANDWIDTH_SAMPLES = 10_000
-
 
 def _images_per_block(n_patches, n_words, itemsize):
+    """As many images as have distances to the words within _BLOCK_BYTES."""
     return max(1, _BLOCK_BYTES // (n_patches * n_words * itemsize))
+
+
+def _check_float32_range(images):
+    """Refuse float images whose pixels do not fit in float32, the type
+    KMeansFeatures computes in."""
+    if images.dtype.kind == "f" and images.dtype.itemsize > 4:
+        largest = max(float(images.max()), -float(images.min()))
+        limit = float(np.finfo(np.float32).max)
+        if largest > limit:
+            raise ValueError(
+                f"X has pixel values of magnitude up to {largest:.3g}; "
+                "KMeansFeatures computes in float32 and expects them within "
+                f"{limit:.3g}. Rescale the images."
+            )
 
 
 def kmeans_features(images, codebook, *, patch_size=6, step=1, contrast_eps=0.0,
                     whitening=None, encoding="triangle", bandwidth=None,
-                    pooling_regions=(2, 2)):
+                    pooling_regions=(2, 2), dtype=None):
     """The k-means features of each image of a batch (Coates et al.).
 
     Describes the patches of each image on a grid (:func:`extract_patches`,
     :func:`describe_patches`), whitens them (:func:`whiten`), encodes them
     against the words of ``codebook`` (:func:`encode`) and sums the codes over
-    each region of a grid over the image (:func:`pool_regions`). The images
-    are worked on in blocks of a few (as many as have distances to the words
-    that fit in 8 MB), which bounds the memory whatever the batch and keeps
-    the distances in cache; within a block, each stage is one vectorised step
-    over all its patches.
+    each region of a grid over the image (:func:`pool_regions`). The patches
+    are worked on in tiles (blocks of images, or bands of patch rows of a large
+    image) whose distances to the words fit in 8 MB and whose work fits in
+    half of scikit-learn's ``working_memory``, which bounds the memory whatever
+    the batch and the size of its images and keeps the distances in cache;
+    within a tile, each stage is one vectorised step over all its patches.
 
     Parameters
     ----------
     images : ndarray of shape (n_images, height, width[, channels])
-        The images. Computed in float32 for float32 images, else in float64.
+        The images.
     codebook : ndarray of shape (n_words, n_descriptor_features)
         The words: whitened descriptors when ``whitening`` is given.
     patch_size : int or tuple of (int, int), default=6
@@ -97,13 +106,18 @@ def kmeans_features(images, codebook, *, patch_size=6, step=1, contrast_eps=0.0,
     pooling_regions : int or tuple of (int, int), default=(2, 2)
         The grid of regions the codes are summed over (see
         :func:`pool_regions`).
+    dtype : {numpy.float32, numpy.float64}, default=None
+        The float type the patches are computed in; None for float32 with
+        float32 images, else float64. The sums over the regions are
+        accumulated in float64 whatever it is.
 
     Returns
     -------
     features : ndarray of shape (n_images, pooling_regions[0] * \
 pooling_regions[1] * n_words)
         The pooled codes, region by region (row-major over the grid of
-        regions), each region's ``n_words`` values together.
+        regions), each region's ``n_words`` values together; float32 for
+        float32 images, else float64.
 
     See Also
     --------
@@ -128,29 +142,32 @@ pooling_regions[1] * n_words)
            [6., 3.]])
     """
     images = np.asarray(images)
-    dtype = float_dtype(images.dtype)
+    features_dtype = float_dtype(images.dtype)
+    dtype = np.dtype(features_dtype if dtype is None else dtype)
+    if dtype not in (np.float32, np.float64):
+        raise ValueError(
+            f"dtype must be numpy.float32 or numpy.float64; got {dtype!r}."
+        )
     codebook = np.asarray(codebook, dtype=dtype)
+    if whitening is not None:
+        whitening = tuple(np.asarray(array, dtype=dtype) for array in whitening)
     patch_size = _check_pair("patch_size", patch_size)
     step = _check_pair("step", step)
-    pooling_regions = _check_pair("pooling_regions", pooling_regions)
-    n_rows = (images.shape[1] - patch_size[0]) // step[0] + 1
-    n_cols = (images.shape[2] - patch_size[1]) // step[1] + 1
-    n_words = len(codebook)
-    features = np.empty(
-        (len(images), pooling_regions[0] * pooling_regions[1] * n_words), dtype=dtype
-    )
-    block = _images_per_block(n_rows * n_cols, n_words, np.dtype(dtype).itemsize)
-    for rows in gen_batches(len(images), block):
-        grid = extract_patches(images[rows].astype(dtype), patch_size, step=step)
-        patches = grid.reshape(-1, *grid.shape[3:])
+    n_words, n_features = codebook.shape
+
+    def code(patches):
         X = describe_patches(patches, "pixels", contrast_eps=contrast_eps)
         if whitening is not None:
             X = whiten(X, *whitening)
-        codes = encode(X, codebook, encoding, bandwidth=bandwidth)
-        # The codes keep their place on the grid of patches, for the regions.
-        codes = codes.reshape(len(grid), n_rows, n_cols, n_words)
-        features[rows] = pool_regions(codes, pooling_regions).reshape(len(grid), -1)
-    return features
+        return encode(X, codebook, encoding, bandwidth=bandwidth)
+
+    # Per patch, in code: its descriptor, the whitened descriptor and a
+    # temporary, and its distances, which become its code in place.
+    code_bytes = np.dtype(dtype).itemsize * (3 * n_features + n_words)
+    pooled = _pool_tiles(images, code, patch_size=patch_size, step=step,
+                         grid=_check_pair("pooling_regions", pooling_regions),
+                         n_words=n_words, dtype=dtype, code_bytes=code_bytes)
+    return pooled.reshape(len(images), -1).astype(features_dtype, copy=False)
 
 
 class KMeansFeatures(BaseImageTransformer):
@@ -293,10 +310,10 @@ n_descriptor_features) or None
     and half as large. The features are float32 for float32 images, else
     float64, like those of the other transformers.
 
-    ``transform`` works on chunks of images sized by scikit-learn's
-    ``working_memory``, each in blocks of images whose distances fit in 8 MB,
-    so that its memory does not grow with the number of images beyond the
-    features themselves.
+    ``transform`` works on tiles of patches (blocks of images, or bands of a
+    large image) whose distances fit in 8 MB and whose memory follows
+    scikit-learn's ``working_memory``, so that it does not grow with the
+    number or the size of the images beyond the features themselves.
 
     Standardise the features before a linear classifier (as the paper does),
     and give sklinear's classifiers a longer step than
@@ -404,31 +421,20 @@ n_descriptor_features) or None
         return n_rows * n_cols
 
     def _bytes_per_image(self, image_shape):
-        # The work of an image, in float32: its float copy; per patch, a copy
-        # of it, its descriptor, the whitened descriptor and a temporary; the
-        # distances to the words (which become the codes in place) and the
-        # sums over a band of rows; and its features, twice (a block's, then
-        # the chunk's). Images are worked on in blocks much smaller than a
-        # chunk, so that this overestimates the peak, which working_memory
-        # bounds all the same.
-        n_values = int(np.prod(image_shape))
-        per_patch = 4 * self.codebook_.shape[1] + self.n_words
-        n_values += self._n_patches(image_shape) * per_patch
-        n_values += 2 * self._n_features(image_shape)
-        return 4 * n_values
+        return _bytes_per_pooled_image(self._n_features(image_shape))
 
     def _fit_images(self, images):
         patch_size = _check_pair("patch_size", self.patch_size)
         _check_pair("step", self.step)
         _check_pair("pooling_regions", self.pooling_regions)
+        _check_float32_range(images)
         rng = check_random_state(self.random_state)
         # k-means needs at least one training patch per word.
         n_per_image = -(-max(self.n_patches, self.n_words) // len(images))
         patches = sample_patches(images, patch_size, n_per_image, random_state=rng)
         patches = patches.reshape(-1, *patches.shape[2:]).astype(np.float32)
         if self.contrast_eps == "auto":
-            variance = patches.reshape(len(patches), -1).var(axis=1).mean()
-            self.contrast_eps_ = float(variance) / _CONTRAST_EPS_DIVISOR
+            self.contrast_eps_ = _mean_patch_variance(patches) / _CONTRAST_EPS_DIVISOR
         else:
             self.contrast_eps_ = float(self.contrast_eps)
         X = describe_patches(patches, "pixels", contrast_eps=self.contrast_eps_)
@@ -440,21 +446,20 @@ n_descriptor_features) or None
             X = whiten(X, self.whitening_mean_, self.whitening_)
         else:
             self.whitening_mean_ = self.whitening_ = None
-        kmeans = MiniBatchKMeans(
-            n_clusters=self.n_words,
+        kmeans = _learn_codebook(
+            X,
+            self.n_words,
             batch_size=self.batch_size,
             max_iter=self.max_iter,
-            compute_labels=False,
             random_state=rng,
-        ).fit(X)
+        )
         self.codebook_ = kmeans.cluster_centers_
         self.n_iter_ = kmeans.n_iter_
         if self.bandwidth == "auto":
             # A sample spread evenly over the training images: the distances
             # of all the patches would take gigabytes.
-            sample = X[:: max(1, len(X) // _N_BANDWIDTH_SAMPLES)]
-            nearest = squared_distances(sample, self.codebook_).min(axis=1)
-            self.bandwidth_ = float(np.sqrt(nearest.mean())) or 1.0
+            sample = X[:: max(1, len(X) // _N_SAMPLES)]
+            self.bandwidth_ = _auto_bandwidth(sample, self.codebook_)
         else:
             self.bandwidth_ = float(self.bandwidth)
 
@@ -464,7 +469,7 @@ n_descriptor_features) or None
             else (self.whitening_mean_, self.whitening_)
         )
         return kmeans_features(
-            images.astype(np.float32, copy=False),
+            images,
             self.codebook_,
             patch_size=self.patch_size,
             step=self.step,
@@ -473,9 +478,11 @@ n_descriptor_features) or None
             encoding=self.encoding,
             bandwidth=self.bandwidth_,
             pooling_regions=self.pooling_regions,
+            dtype=np.float32,
         )
 
     def _transform_chunk(self, images):
+        _check_float32_range(images)
         block = _images_per_block(self._n_patches(self.image_shape_), self.n_words, 4)
         blocks = list(gen_batches(len(images), block))
         n_jobs = min(effective_n_jobs(self.n_jobs), len(blocks))
