@@ -117,12 +117,18 @@ def test_loss_curve_is_the_objective(estimator, blobs):
     assert len(est.loss_curve_) == est.n_iter_ == 4
 
 
-@pytest.mark.parametrize("estimator", CLASSIFIERS, ids=ids)
+@pytest.mark.parametrize("estimator", CLASSIFIERS[1:], ids=ids[1:])
 def test_gradient_descent_decreases_the_objective(estimator, blobs):
+    # The "auto" step is within 2 / curvature of a smooth objective (the
+    # squared hinge's, the softmax's), where plain gradient descent decreases
+    # it at every step. (Momentum may overshoot, and the hinge is not smooth.)
     X, y = blobs
-    est = clone(estimator).set_params(batch_size=None, max_iter=30, tol=None)
+    est = clone(estimator).set_params(batch_size=None, max_iter=30, tol=None,
+                                      momentum=0.0)
     est.fit(X, y)
-    assert np.all(np.diff(est.loss_curve_) <= 1e-12)
+    curve = np.array(est.loss_curve_)
+    assert np.all(np.diff(curve) <= 1e-12 * curve[:-1])
+    assert curve[-1] < 0.5 * curve[0]
 
 
 # --- Accuracy -----------------------------------------------------------------
@@ -450,12 +456,13 @@ def test_pickle_round_trip(blobs):
     assert again.n_iter_ == est.n_iter_ + 1
 
 
-def test_verbose_prints_one_line_per_epoch(blobs, capsys):
+def test_verbose_prints_one_line_per_epoch_and_why_it_stopped(blobs, capsys):
     X, y = blobs
     SoftmaxClassifier(verbose=1, max_iter=3, tol=None).fit(X, y)
     lines = [line for line in capsys.readouterr().out.splitlines() if line]
-    assert len(lines) == 3
+    assert len(lines) == 4
     assert lines[0].startswith("Epoch 1: objective")
+    assert lines[3] == "Training stopped after epoch 3: max_iter epochs ran."
 
 
 class _RecordsThreads(SoftmaxClassifier):

@@ -12,12 +12,18 @@ from sklearn.linear_model._base import LinearClassifierMixin
 from sklearn.model_selection import StratifiedShuffleSplit
 from sklearn.utils import check_random_state, compute_class_weight
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.extmath import row_norms
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
-from ..losses import _binary_kernel
-from ._sgd import SGDParams, SGDState, objective, run_epochs
+from ..losses import _binary_kernel, _penalty_strengths
+from ._sgd import (
+    SGDParams,
+    SGDState,
+    objective,
+    run_epochs,
+    second_moment_curvature,
+    zero_weights_value,
+)
 
 try:
     from sklearn.callback import CallbackSupportMixin
@@ -85,12 +91,20 @@ class _EpochCallbacks:
         )
 
 
+# The fraction of the longest stable step (2 over the curvature) that "auto"
+# takes, measured with the default momentum and schedule.
+_AUTO_STEP = 0.5
+
+# A stop by tol at an objective within this fraction of its value at zero
+# weights, after few epochs that each improved, is suspected of a short step.
+_BARELY = 0.1
+
 # What a fit sets: the input description that ``validate_data`` records, the
 # model, and what the optimiser carries to the next call.
 _FITTED_ATTRIBUTES = (
     "n_features_in_", "feature_names_in_", "classes_", "coef_", "intercept_",
     "learning_rate_", "n_iter_", "t_", "loss_curve_", "validation_scores_",
-    "_sgd_state",
+    "stop_reason_", "n_backoffs_", "_sgd_state",
 )
 
 
@@ -274,18 +288,38 @@ class BaseSGDLinearClassifier(CallbackSupportMixin, LinearClassifierMixin,
         self._fit_epochs(X, y, sample_weight, classes, reset=first_call,
                          max_iter=1, early_stopping=False)
 
-    def _resolve_learning_rate(self, X, sample_weight):
+    def _loss_curvature(self, n_classes):
+        """A bound on the second derivative of the loss in the scores (the
+        largest eigenvalue of its Hessian), for ``n_classes`` classes."""
+        raise NotImplementedError
+
+    def _resolve_learning_rate(self, X, sample_weight, n_classes):
         if self.learning_rate != "auto":
             return float(self.learning_rate)
-        # The largest stable step shrinks with the squared size of the samples
-        # (the curvature of the loss along W grows with it), so a constant over
-        # mean(||x_i||^2) serves 64 features and 3,072 alike. The mean is weighted
-        # as the objective is. Each loss sets its constant, measured on
-        # load_digits and CIFAR-10.
-        mean_squared_norm = np.average(
-            row_norms(X, squared=True), weights=sample_weight
-        )
-        return self._auto_learning_rate_scale / max(float(mean_squared_norm), 1e-12)
+        # The longest stable step of gradient descent on a smooth objective is
+        # 2 over its curvature: that of the loss in the scores, times that of
+        # the data along the weights as minibatches of batch_size see it, plus
+        # the L2 penalty's. _AUTO_STEP takes a fraction of it, measured with
+        # the default momentum and schedule (benchmarks/bench_defaults.py).
+        _, l2 = _penalty_strengths(self.penalty, self.alpha, self.l1_ratio)
+        curvature = self._loss_curvature(n_classes) * second_moment_curvature(
+            X, sample_weight, self.batch_size) + l2
+        if not curvature > 0:
+            # Features all zero and no L2 penalty: W never moves, whatever
+            # the step; the intercept's then serves.
+            return _AUTO_STEP / self._loss_curvature(n_classes)
+        # To 3 significant digits: an estimate, whose last bits would otherwise
+        # follow the rounding of the eigenvalue solver (which varies with the
+        # number of BLAS threads), and with them the whole training.
+        step = float(f"{_AUTO_STEP / curvature:.3g}")
+        if not step >= np.finfo(X.dtype).tiny:
+            raise ValueError(
+                f"The features are too large for a learning rate in {X.dtype}: "
+                f"the curvature of the objective, {curvature:.3g}, makes the "
+                f"stable step {step:.3g}. Scale the features, for instance with "
+                "sklearn.preprocessing.StandardScaler."
+            )
+        return step
 
     def _sgd_params(self, n_classes, learning_rate):
         kernel = self._loss_kernel()
@@ -293,7 +327,7 @@ class BaseSGDLinearClassifier(CallbackSupportMixin, LinearClassifierMixin,
         # allows: scaled like W's, it would crawl when the features are large.
         # Each block within its own bound keeps the whole step within twice it.
         if self.learning_rate == "auto":
-            intercept_learning_rate = self._auto_learning_rate_scale
+            intercept_learning_rate = _AUTO_STEP / self._loss_curvature(n_classes)
         else:
             intercept_learning_rate = learning_rate
         return SGDParams(
@@ -376,7 +410,8 @@ class BaseSGDLinearClassifier(CallbackSupportMixin, LinearClassifierMixin,
         y_index, sample_weight = self._check_targets(X, y, sample_weight, classes)
         n_outputs = 1 if len(classes) == 2 else len(classes)
         if reset or self.learning_rate != "auto":
-            learning_rate = self._resolve_learning_rate(X, sample_weight)
+            learning_rate = self._resolve_learning_rate(X, sample_weight,
+                                                        len(classes))
         else:
             # partial_fit and warm starts keep the step of the first call.
             learning_rate = self.learning_rate_
@@ -425,18 +460,24 @@ class BaseSGDLinearClassifier(CallbackSupportMixin, LinearClassifierMixin,
                 "sample_weight": sample_weight_in}
             callbacks = _EpochCallbacks(context, self, X, y, metadata, classes)
             callbacks.begin_epoch(coef, intercept)
-        converged = run_epochs(
+        stop_reason = run_epochs(
             X, y_index, sample_weight, coef, intercept, state, params, max_iter,
             rows=rows, validation_score=validation_score, on_epoch_end=callbacks,
         )
-        if max_iter > 1 and self.tol is not None and not converged:
-            warnings.warn(
-                f"{type(self).__name__} ran max_iter={max_iter} epochs without "
-                "meeting the stopping rule (tol, n_iter_no_change). Increase "
-                "max_iter, or set tol=None to run a fixed number of epochs.",
-                ConvergenceWarning,
-                stacklevel=2,
-            )
+        if max_iter > 1 and self.tol is not None:
+            if stop_reason == "max_iter":
+                warnings.warn(
+                    f"{type(self).__name__} ran max_iter={max_iter} epochs without "
+                    "meeting the stopping rule (tol, n_iter_no_change). Increase "
+                    "max_iter, or set tol=None to run a fixed number of epochs.",
+                    ConvergenceWarning,
+                    stacklevel=3,
+                )
+            elif stop_reason == "converged" and reset and not early_stopping:
+                self._warn_if_the_step_was_too_short(
+                    X, y_index, sample_weight, coef, intercept, params,
+                    len(classes), state.n_iter, state.loss_curve[-1],
+                )
 
         fitted = {
             "classes_": classes,
@@ -449,6 +490,8 @@ class BaseSGDLinearClassifier(CallbackSupportMixin, LinearClassifierMixin,
             "validation_scores_": (
                 list(state.validation_scores) if early_stopping else None
             ),
+            "stop_reason_": stop_reason,
+            "n_backoffs_": state.n_backoffs,
             "_sgd_state": state,
         }
         if callbacks is not None:
@@ -456,6 +499,42 @@ class BaseSGDLinearClassifier(CallbackSupportMixin, LinearClassifierMixin,
         # One update, after the last call that may fail: an interrupt leaves
         # the previous model or this one, never a mix.
         self.__dict__.update(fitted)
+
+    def _warn_if_the_step_was_too_short(self, X, y, sample_weight, coef,
+                                        intercept, params, n_classes, n_epochs,
+                                        last):
+        """Warn when a stop by ``tol`` looks like a step too short to make
+        progress rather than convergence: the last epoch's objective ``last``
+        barely below its value at zero weights, and one step of gradient
+        descent of the curvature's size, from the final weights, would still
+        lower it by more than ``tol`` of it (a converged fit, heavily penalised
+        say, has no such step left)."""
+        start = zero_weights_value(params.kernel, coef.shape[1], X.dtype)
+        if not last > (1 - _BARELY) * start:
+            return
+        value, grad_coef, grad_intercept = objective(
+            X, y, sample_weight, coef, intercept, params)
+        _, l2 = _penalty_strengths(self.penalty, self.alpha, self.l1_ratio)
+        loss_curvature = self._loss_curvature(n_classes)
+        curvature = loss_curvature * second_moment_curvature(
+            X, sample_weight, None) + l2
+        # A step of 1 / L lowers an L-smooth objective by |g|^2 / (2 L).
+        available = 0.5 * np.vdot(grad_coef, grad_coef) / max(curvature, 1e-300)
+        available += 0.5 * np.vdot(grad_intercept, grad_intercept) / loss_curvature
+        if available > self.tol * value:
+            warnings.warn(
+                f"{type(self).__name__} stopped after {n_epochs} epochs "
+                f"with the objective at {value:.4g}, barely below its value at "
+                f"zero weights ({start:.4g}), where one step of gradient descent "
+                f"would still lower it by {available:.3g}: the step "
+                f"(learning_rate_={params.learning_rate:.3g}) is likely too short, "
+                "so that slow progress passed for convergence under tol, or the "
+                "problem is ill-conditioned. Use a larger learning_rate (or "
+                "'auto'), a smaller tol, or standardise the features (for "
+                "instance with sklearn.preprocessing.StandardScaler).",
+                ConvergenceWarning,
+                stacklevel=4,
+            )
 
     def _objective(self, X, y, sample_weight=None):
         """The training objective of this estimator on ``(X, y)`` as a function.

@@ -12,13 +12,31 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.linalg
 import scipy.sparse as sp
 
 from ..losses import _penalty_strengths
 
-# Below this step size the adaptive schedule stops instead of dividing again,
-# as scikit-learn's SGD and MLP estimators do.
-_MIN_ADAPTIVE_LEARNING_RATE = 1e-6
+# The adaptive schedule divides the step by this factor when training stalls,
+# and stops instead once the step is this many times shorter than it began
+# (four divisions): relative, so that it means the same for any scale of step.
+# scikit-learn's MLP stops below 1e-6, four divisions of its default 1e-3.
+_ADAPTIVE_FACTOR = 5.0
+_MIN_ADAPTIVE_SCALE = _ADAPTIVE_FACTOR**-4
+# An epoch whose objective ends above this many times the larger of its best
+# value and its value at zero weights has diverged: training goes back to the
+# best weights with a step this many times shorter, at most this many times
+# before giving up. A well-scaled step never comes near; SGD's noise does not
+# double an objective.
+_DIVERGENCE_RISE = 2.0
+_BACKOFF_FACTOR = 5.0
+_MAX_BACKOFFS = 5
+# tol is relative to the best objective, or to this fraction of the objective
+# at zero weights when the best is smaller: progress is judged against the
+# size of the problem, not of what is left of it.
+_TOL_FLOOR = 0.1
+# Rows of X sampled to estimate the largest eigenvalue of its second moment.
+_CURVATURE_SAMPLE = 1024
 
 
 @dataclass
@@ -36,6 +54,7 @@ class SGDState:
     best_loss: float = np.inf
     best_score: float = -np.inf
     no_improvement_count: int = 0
+    n_backoffs: int = 0  # steps shortened because the objective rose
 
 
 @dataclass(frozen=True)
@@ -102,11 +121,78 @@ def objective(X, y, sample_weight, coef, intercept, params):
     return float(loss), grad_coef, grad_intercept
 
 
-def _diverged(epoch, value, learning_rate):
+def second_moment_curvature(X, sample_weight, batch_size, *, random_state=0):
+    """The curvature that bounds the step of minibatch SGD on a linear model.
+
+    For a loss whose second derivative in the scores is at most 1, the mean
+    loss over a minibatch of ``B`` of the ``n`` samples is, in expectation,
+    ``L_B``-smooth in the weights (Gower et al., 2019), with
+
+        L_B = n (B - 1) / (B (n - 1)) * lambda_max + (n - B) / (B (n - 1)) * m
+
+    where ``lambda_max`` is the largest eigenvalue of the weighted second
+    moment ``sum_i w_i x_i x_i^T / sum_i w_i`` (the curvature of the whole
+    objective) and ``m`` the weighted mean of ``||x_i||^2`` (that of one
+    sample; Gower et al. take the largest, which outliers make needlessly
+    cautious). Full batches give ``lambda_max``, single samples ``m``.
+
+    Both come from at most ``_CURVATURE_SAMPLE`` rows drawn at random (seeded,
+    so that the step does not depend on ``random_state``), scaled by their
+    largest value and squared in float64, so that features of any size give
+    their curvature or ``inf``, never an overflow to a wrong number: the
+    largest eigenvalue is that of their Gram matrix, exact for the sample and
+    slightly above the whole data's in expectation.
+    """
+    n_samples = X.shape[0]
+    rng = np.random.default_rng(random_state)
+    rows = np.sort(rng.choice(n_samples, min(n_samples, _CURVATURE_SAMPLE),
+                              replace=False))
+    sample = X[rows].astype(np.float64)
+    values = sample.data if sp.issparse(sample) else sample
+    largest = max(values.max(initial=0.0), -values.min(initial=0.0))
+    if largest == 0:
+        return 0.0
+    weights = sample_weight[rows].astype(np.float64)
+    if not weights.sum() > 0:
+        # The weights of the sample are all zero: the samples count alike.
+        weights = np.ones_like(weights)
+    weights /= weights.sum()
+    row_scales = np.sqrt(weights) / largest
+    if sp.issparse(sample):
+        sample = sp.diags(row_scales) @ sample
+    else:
+        sample *= row_scales[:, np.newaxis]
+    # S^T S and S S^T share their non-zero eigenvalues: the smaller of the two.
+    gram = sample.T @ sample if sample.shape[1] < sample.shape[0] else sample @ sample.T
+    gram = gram.toarray() if sp.issparse(gram) else gram
+    top = scipy.linalg.eigh(gram, eigvals_only=True,
+                            subset_by_index=[len(gram) - 1, len(gram) - 1])[0]
+    mean_squared_norm = np.trace(gram)
+    batch = n_samples if batch_size is None else min(batch_size, n_samples)
+    if n_samples > 1:
+        a = n_samples * (batch - 1) / (batch * (n_samples - 1))
+        b = (n_samples - batch) / (batch * (n_samples - 1))
+    else:
+        a, b = 1.0, 0.0
+    with np.errstate(over="ignore"):
+        return float((a * top + b * mean_squared_norm) * largest * largest)
+
+
+def zero_weights_value(kernel, n_outputs, dtype):
+    """The loss at zero weights and intercept: the same for every sample, as all
+    scores are 0 (``ln K`` for the softmax, ``(K - 1) * margin`` for the hinge)."""
+    scores = np.zeros((1, n_outputs), dtype=dtype)
+    return kernel(scores, np.zeros(1, dtype=np.intp), np.ones(1, dtype=dtype))
+
+
+def _diverged(epoch, value, learning_rate, n_backoffs):
     what = (f"the objective became {value}" if not np.isfinite(value)
-            else "the weights became infinite")
+            else f"the objective rose to {value:.6g}")
+    returns = "a return" if n_backoffs == 1 else f"{n_backoffs} returns"
+    tried = (f", after {returns} to the best weights with a step "
+             f"{_BACKOFF_FACTOR:g} times shorter each time" if n_backoffs else "")
     return ValueError(
-        f"Training diverged in epoch {epoch}: {what}. "
+        f"Training diverged in epoch {epoch}: {what}{tried}. "
         f"Use a smaller learning_rate (the step was {learning_rate:.3g}) or scale "
         "the features, for instance with sklearn.preprocessing.StandardScaler."
     )
@@ -158,9 +244,74 @@ def schedule_factor(params, state):
     return factor
 
 
+_STOP_REASONS = {
+    "converged": "converged (no improvement by tol for n_iter_no_change epochs)",
+    "max_iter": "max_iter epochs ran",
+    "callback": "a callback asked to stop",
+}
+
+
+def _run_epoch(X, y, sample_weight, coef, intercept, state, params, order,
+               weight_scale, learning_rate, intercept_learning_rate, buffers):
+    """One pass of minibatch SGD over the rows ``order`` of ``X``.
+
+    Returns the mean data loss of the minibatches, each taken before its step,
+    or ``inf`` as soon as one is not finite (the weights are then left as they
+    are, for the caller to restore).
+    """
+    batch_buffer, scores_buffer, grad_coef = buffers
+    batch_size = len(scores_buffer)
+    n_samples = len(order)
+    l1, l2 = _penalty_strengths(params.penalty, params.alpha, params.l1_ratio)
+    data_loss = 0.0
+    for start in range(0, n_samples, batch_size):
+        batch = order[start:start + batch_size]
+        m = len(batch)
+        if sp.issparse(X):
+            X_batch = X[batch]
+        else:
+            # mode="clip" (the indices are valid) skips the bounds check
+            # that makes numpy buffer the copy: a third faster.
+            X_batch = np.take(X, batch, axis=0, out=batch_buffer[:m], mode="clip")
+        factors = sample_weight[batch] * (weight_scale / m)
+        batch_loss, grad_intercept = data_loss_grad(
+            X_batch, y[batch], factors, coef, intercept, params.kernel,
+            scores_buffer[:m], grad_coef,
+        )
+        if not np.isfinite(batch_loss):
+            return np.inf
+        data_loss += batch_loss * (m / n_samples)
+        if l2:
+            grad_coef += l2 * coef
+        _step(coef, grad_coef, state.coef_velocity, learning_rate,
+              params.momentum, params.nesterovs_momentum)
+        if params.fit_intercept:
+            _step(intercept, grad_intercept, state.intercept_velocity,
+                  intercept_learning_rate, params.momentum,
+                  params.nesterovs_momentum)
+        if l1:
+            _l1_proximal_step(coef, state.coef_velocity, learning_rate * l1,
+                              params.momentum, params.nesterovs_momentum)
+        state.t += m
+    value = data_loss + l1 * np.abs(coef).sum() + 0.5 * l2 * np.vdot(coef, coef)
+    # The objective sees the intercept not at all, and the weights only
+    # through a penalty that may be off: the epoch's last step could make
+    # them infinite unseen.
+    if not (np.isfinite(coef).all() and np.isfinite(intercept).all()):
+        return np.inf
+    return float(value)
+
+
 def run_epochs(X, y, sample_weight, coef, intercept, state, params, max_iter,
                rows=None, validation_score=None, on_epoch_end=None):
     """Run up to ``max_iter`` epochs of minibatch SGD.
+
+    An epoch whose objective is not finite, or ends above ``_DIVERGENCE_RISE``
+    times the larger of its best value and its value at zero weights, has
+    diverged: the weights go back to those of the best epoch (or of the start
+    of the call), the momentum is dropped and the step becomes
+    ``_BACKOFF_FACTOR`` times shorter; after ``_MAX_BACKOFFS`` such returns,
+    a ValueError says that training diverged.
 
     Parameters
     ----------
@@ -191,9 +342,10 @@ def run_epochs(X, y, sample_weight, coef, intercept, state, params, max_iter,
 
     Returns
     -------
-    converged : bool
-        Whether the stopping rule (or ``on_epoch_end``) ended training before
-        ``max_iter`` epochs.
+    stop_reason : {"converged", "max_iter", "callback"}
+        Why training stopped: the stopping rule (or the adaptive schedule's
+        smallest step) was met, ``max_iter`` epochs ran, or ``on_epoch_end``
+        asked to stop.
     """
     rows = np.arange(X.shape[0]) if rows is None else rows
     n_samples, n_features = len(rows), X.shape[1]
@@ -202,14 +354,20 @@ def run_epochs(X, y, sample_weight, coef, intercept, state, params, max_iter,
     # Each minibatch estimates the weighted mean loss without bias:
     # factor_i = w_i / (batch size * mean weight); a full batch gives w_i / sum(w).
     weight_scale = n_samples / sample_weight[rows].sum()
-    l1, l2 = _penalty_strengths(params.penalty, params.alpha, params.l1_ratio)
     dtype = coef.dtype
-    if not sp.issparse(X):
-        batch_buffer = np.empty((batch_size, n_features), dtype=dtype)
-    scores_buffer = np.empty((batch_size, coef.shape[1]), dtype=dtype)
-    grad_coef = np.empty_like(coef)
+    buffers = (
+        None if sp.issparse(X) else np.empty((batch_size, n_features), dtype=dtype),
+        np.empty((batch_size, coef.shape[1]), dtype=dtype),
+        np.empty_like(coef),
+    )
+    zero_value = zero_weights_value(params.kernel, coef.shape[1], dtype)
+    # Where a diverging epoch returns to: the start of the call, until an
+    # epoch ends below the objective at zero weights.
+    safe = coef.copy(), intercept.copy()
+    safe_value = np.inf
     best = None
-    converged = False
+    stop_reason = "max_iter"
+    diverged = False
 
     for _ in range(max_iter):
         epoch = state.n_iter + 1
@@ -217,46 +375,36 @@ def run_epochs(X, y, sample_weight, coef, intercept, state, params, max_iter,
         factor = schedule_factor(params, state)
         learning_rate = params.learning_rate * factor
         order = state.rng.permutation(rows) if params.shuffle else rows
-        data_loss = 0.0
-        for start in range(0, n_samples, batch_size):
-            batch = order[start:start + batch_size]
-            m = len(batch)
-            if sp.issparse(X):
-                X_batch = X[batch]
-            else:
-                # mode="clip" (the indices are valid) skips the bounds check
-                # that makes numpy buffer the copy: a third faster.
-                X_batch = np.take(X, batch, axis=0, out=batch_buffer[:m], mode="clip")
-            factors = sample_weight[batch] * (weight_scale / m)
-            batch_loss, grad_intercept = data_loss_grad(
-                X_batch, y[batch], factors, coef, intercept, params.kernel,
-                scores_buffer[:m], grad_coef,
-            )
-            if not np.isfinite(batch_loss):
-                raise _diverged(epoch, batch_loss, learning_rate)
-            data_loss += batch_loss * (m / n_samples)
-            if l2:
-                grad_coef += l2 * coef
-            _step(coef, grad_coef, state.coef_velocity, learning_rate,
-                  params.momentum, params.nesterovs_momentum)
-            if params.fit_intercept:
-                _step(intercept, grad_intercept, state.intercept_velocity,
-                      params.intercept_learning_rate * factor, params.momentum,
-                      params.nesterovs_momentum)
-            if l1:
-                _l1_proximal_step(coef, state.coef_velocity, learning_rate * l1,
-                                  params.momentum, params.nesterovs_momentum)
-            state.t += m
-
-        value = data_loss + l1 * np.abs(coef).sum() + 0.5 * l2 * np.vdot(coef, coef)
-        # The objective sees the intercept not at all, and the weights only
-        # through a penalty that may be off: the epoch's last step could make
-        # them infinite unseen.
-        if not (np.isfinite(value) and np.isfinite(coef).all()
-                and np.isfinite(intercept).all()):
-            raise _diverged(epoch, value, learning_rate)
+        value = _run_epoch(
+            X, y, sample_weight, coef, intercept, state, params, order,
+            weight_scale, learning_rate, params.intercept_learning_rate * factor,
+            buffers,
+        )
         state.n_iter = epoch
-        state.loss_curve.append(float(value))
+        state.loss_curve.append(value)
+        reference = max(zero_value, state.best_loss if state.best_loss < np.inf
+                        else zero_value)
+        diverged = not value <= _DIVERGENCE_RISE * reference
+        if diverged:
+            if state.n_backoffs >= _MAX_BACKOFFS:
+                raise _diverged(epoch, value, learning_rate, state.n_backoffs)
+            coef[...], intercept[...] = safe
+            state.coef_velocity[...] = 0
+            state.intercept_velocity[...] = 0
+            state.lr_scale /= _BACKOFF_FACTOR
+            state.n_backoffs += 1
+            state.no_improvement_count = 0
+            if params.verbose:
+                print(f"Epoch {epoch}: objective {value:.6g}, learning rate "
+                      f"{learning_rate:.3g}: diverging; back to the best weights "
+                      f"with a step {_BACKOFF_FACTOR:g} times shorter.")
+            if on_epoch_end is not None and on_epoch_end(coef, intercept):
+                stop_reason = "callback"
+                break
+            continue
+        if value < safe_value and value <= zero_value:
+            safe_value = value
+            safe[0][...], safe[1][...] = coef, intercept
 
         if validation_score is not None:
             score = validation_score(coef, intercept)
@@ -268,8 +416,11 @@ def run_epochs(X, y, sample_weight, coef, intercept, state, params, max_iter,
         else:
             # Relative: the objective's scale differs by loss and problem (about
             # 0.1 on load_digits, 1.7 on CIFAR-10 pixels), and it is never
-            # negative, so a fraction of it means the same everywhere.
-            improved = value < state.best_loss * (1.0 - (params.tol or 0.0))
+            # negative, so a fraction of it means the same everywhere; but not
+            # to a value near 0 (separable data, little penalty), where it
+            # would shrink by a few percent an epoch for ever.
+            scale = max(state.best_loss, _TOL_FLOOR * zero_value)
+            improved = value < state.best_loss - (params.tol or 0.0) * scale
             state.best_loss = min(state.best_loss, value)
         state.no_improvement_count = 0 if improved else state.no_improvement_count + 1
 
@@ -281,20 +432,30 @@ def run_epochs(X, y, sample_weight, coef, intercept, state, params, max_iter,
             print(f"{message}, {time.perf_counter() - started:.3f} s")
 
         if on_epoch_end is not None and on_epoch_end(coef, intercept):
-            converged = True
+            stop_reason = "callback"
             break
         stalled = state.no_improvement_count >= params.n_iter_no_change
         if params.tol is not None and stalled:
             state.no_improvement_count = 0
             if (params.learning_rate_schedule == "adaptive"
-                    and learning_rate > _MIN_ADAPTIVE_LEARNING_RATE):
-                state.lr_scale /= 5.0
+                    and state.lr_scale > _MIN_ADAPTIVE_SCALE * (1 + 1e-9)):
+                state.lr_scale /= _ADAPTIVE_FACTOR
                 if params.verbose:
-                    print(f"Learning rate divided by 5 after epoch {epoch}.")
+                    print(f"Learning rate divided by {_ADAPTIVE_FACTOR:g} after "
+                          f"epoch {epoch}.")
             else:
-                converged = True
+                stop_reason = "converged"
                 break
 
+    if diverged and safe_value == np.inf:
+        # Every epoch of the call diverged: the weights it returns to are those
+        # it started from, which it would pass off as trained.
+        raise _diverged(state.n_iter, value, learning_rate, state.n_backoffs)
     if best is not None:
         coef[...], intercept[...] = best
-    return converged
+    if params.verbose:
+        recovered = (f"; {state.n_backoffs} diverging epochs recovered"
+                     if state.n_backoffs else "")
+        print(f"Training stopped after epoch {state.n_iter}: "
+              f"{_STOP_REASONS[stop_reason]}{recovered}.")
+    return stop_reason

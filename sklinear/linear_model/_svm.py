@@ -38,17 +38,25 @@ class SVMLinearClassifier(BaseSGDLinearClassifier):
         Share of L1 in the elastic net, in ``[0, 1]``; only with
         ``penalty="elasticnet"``.
     learning_rate : float or "auto", default="auto"
-        The step size of SGD. ``"auto"`` uses ``0.1 / mean(||x_i||^2)`` over the
-        training samples (of the first call, for ``partial_fit``) for the weights,
-        and the constant itself for the intercept, whose feature is always 1: the
-        largest stable step shrinks with the squared size of the samples, so
-        this default suits data of any number and scale of features. The step
-        of the weights is ``learning_rate_``.
-    learning_rate_schedule : {"constant", "invscaling", "adaptive"}, default="constant"
-        How the step changes over epochs: ``"constant"`` keeps ``learning_rate``;
-        ``"invscaling"`` uses ``learning_rate / (1 + epoch) ** power_t``;
-        ``"adaptive"`` divides it by 5 whenever ``n_iter_no_change`` epochs in a row
-        fail to improve by ``tol``, and stops once it falls below 1e-6.
+        The step size of SGD. ``"auto"`` takes it from the curvature of the
+        objective, so that the same problem gets the same step at any scale
+        and number of features: ``0.25 / (k * L_B + alpha_2)`` for the weights,
+        where ``L_B`` is the curvature of the data as minibatches of
+        ``batch_size`` see it (from the largest eigenvalue of the weighted
+        second moment of the samples for full batches to their mean squared
+        norm for single ones, estimated on at most 1,024 samples, of the first
+        call for ``partial_fit``), ``k`` the curvature of the loss in the
+        scores and ``alpha_2`` the L2 part of the penalty; ``0.25 / k`` for the
+        intercept, whose feature is always 1 (the user guide gives the
+        mathematics). The step of the weights is ``learning_rate_``.
+    learning_rate_schedule : {"constant", "invscaling", "adaptive"}, \
+            default="adaptive"
+        How the step changes over epochs: ``"adaptive"`` divides it by 5
+        whenever ``n_iter_no_change`` epochs in a row fail to improve by
+        ``tol``, and stops once it has been divided 4 times (a long step for
+        fast progress, shorter ones to settle the noise of the minibatches);
+        ``"constant"`` keeps ``learning_rate``; ``"invscaling"`` uses
+        ``learning_rate / (1 + epoch) ** power_t``.
     power_t : float, default=0.5
         The exponent of the ``"invscaling"`` schedule, in ``[0, 10]``.
     momentum : float, default=0.9
@@ -112,6 +120,15 @@ class SVMLinearClassifier(BaseSGDLinearClassifier):
         the penalty at the epoch's end) per epoch; ``len(loss_curve_) == n_iter_``.
     validation_scores_ : list of float or None
         The validation accuracy per epoch with ``early_stopping``, else None.
+    stop_reason_ : {"converged", "max_iter", "callback"}
+        Why the last call stopped: the stopping rule was met (``tol``, or the
+        adaptive schedule's shortest step), ``max_iter`` epochs ran (one for
+        ``partial_fit``), or a callback asked to stop.
+    n_backoffs_ : int
+        The epochs, over all calls, whose objective diverged (rose above twice
+        the larger of its best value and its value at zero weights, or
+        overflowed): each sent training back to its best weights with a step
+        5 times shorter. After 5, training raises a ValueError instead.
 
     See Also
     --------
@@ -156,7 +173,7 @@ class SVMLinearClassifier(BaseSGDLinearClassifier):
         penalty="l2",
         l1_ratio=0.15,
         learning_rate="auto",
-        learning_rate_schedule="constant",
+        learning_rate_schedule="adaptive",
         power_t=0.5,
         momentum=0.9,
         nesterovs_momentum=True,
@@ -196,7 +213,12 @@ class SVMLinearClassifier(BaseSGDLinearClassifier):
         self.random_state = random_state
         self.verbose = verbose
 
-    _auto_learning_rate_scale = 0.1
+    def _loss_curvature(self, n_classes):
+        # The squared hinge's Hessian in the scores is 2 sum_j (e_j - e_y)
+        # (e_j - e_y)^T over the violated margins: at most 2K with all K - 1
+        # violated, as at zero weights; 2 for the one score of two classes.
+        # The hinge has no curvature, only kinks, and takes the same scale.
+        return 2.0 if n_classes == 2 else 2.0 * n_classes
 
     def _loss_kernel(self):
         return partial(
