@@ -92,8 +92,8 @@ pixels = FunctionTransformer(centred_pixels)
 # A few dozen epochs of minibatch SGD; ``alpha`` is the L2 penalty, strong
 # enough to keep the templates smooth.
 classifiers = {
-    "softmax": make_pipeline(pixels, SoftmaxClassifier(alpha=1e-2, random_state=0)),
-    "SVM": make_pipeline(pixels, SVMLinearClassifier(alpha=1e-2, random_state=0)),
+    "softmax": make_pipeline(pixels, SoftmaxClassifier(alpha=0.1, random_state=0)),
+    "SVM": make_pipeline(pixels, SVMLinearClassifier(alpha=0.1, random_state=0)),
 }
 for name, clf in classifiers.items():
     clf.fit(X_train, y_train)

@@ -315,15 +315,19 @@ n_descriptor_features) or None
     scikit-learn's ``working_memory``, so that it does not grow with the
     number or the size of the images beyond the features themselves.
 
-    Standardise the features before a linear classifier (as the paper does),
-    and give sklinear's classifiers a longer step than
-    ``learning_rate="auto"``: the features are so correlated that the largest
-    eigenvalue of their covariance is a seventh of its trace, which "auto"
-    allows for, and steps of ``2 / n_features`` (squared hinge) to ``20 /
-    n_features`` (softmax) are stable. On CIFAR-10, ten binary squared-hinge
-    SVMs (``OneVsRestClassifier(SVMLinearClassifier(loss="squared_hinge"))``,
-    the paper's classifier) do 2 points better than the joint multiclass
-    losses.
+    Standardise the features before a linear classifier (as the paper does).
+    They are strongly correlated, the largest eigenvalue of their covariance
+    about a seventh of its trace, which ``learning_rate="auto"`` measures: on
+    the standardised features of the CIFAR-10 subset, with its defaults,
+    :class:`~sklinear.SoftmaxClassifier` reaches 68.5% in 100 epochs, within
+    half a point of its best fixed step. The hinge's ``"auto"`` step, which
+    assumes every margin violated, is cautious on them:
+    :class:`~sklinear.SVMLinearClassifier` reaches 65.65% with its defaults,
+    and 67.45% to 67.7% with steps 3 to 27 times longer; tune its
+    ``learning_rate`` in multiples of ``learning_rate_``. Ten binary
+    squared-hinge SVMs
+    (``OneVsRestClassifier(SVMLinearClassifier(loss="squared_hinge"))``, the
+    paper's classifier) do 2 points better than the joint multiclass losses.
 
     References
     ----------

@@ -32,13 +32,13 @@ class SoftmaxClassifier(BaseSGDLinearClassifier):
     learning_rate : float or "auto", default="auto"
         The step size of SGD. ``"auto"`` takes it from the curvature of the
         objective, so that the same problem gets the same step at any scale
-        and number of features: ``0.25 / (k * L_B + alpha_2)`` for the weights,
+        and number of features: ``0.5 / (k * L_B + alpha_2)`` for the weights,
         where ``L_B`` is the curvature of the data as minibatches of
         ``batch_size`` see it (from the largest eigenvalue of the weighted
         second moment of the samples for full batches to their mean squared
         norm for single ones, estimated on at most 1,024 samples, of the first
         call for ``partial_fit``), ``k`` the curvature of the loss in the
-        scores and ``alpha_2`` the L2 part of the penalty; ``0.25 / k`` for the
+        scores and ``alpha_2`` the L2 part of the penalty; ``0.5 / k`` for the
         intercept, whose feature is always 1 (the user guide gives the
         mathematics). The step of the weights is ``learning_rate_``.
     learning_rate_schedule : {"constant", "invscaling", "adaptive"}, \
