@@ -57,12 +57,13 @@ def test_curvature_of_full_batches_is_the_largest_eigenvalue(n_samples, sparse):
     moment = (X * weights[:, None]).T @ X / weights.sum()
     expected = np.linalg.eigvalsh(moment)[-1]
     data = sp.csr_matrix(X) if sparse else X
-    assert_allclose(second_moment_curvature(data, weights, None), expected, rtol=1e-10)
+    # Computed in single precision: an estimate for a step size.
+    assert_allclose(second_moment_curvature(data, weights, None), expected, rtol=1e-5)
     # Single samples: the weighted mean squared norm, Gower et al.'s bound.
     if n_samples > 1:
         mean_squared_norm = np.average((X**2).sum(axis=1), weights=weights)
         assert_allclose(second_moment_curvature(data, weights, 1), mean_squared_norm,
-                        rtol=1e-10)
+                        rtol=1e-5)
 
 
 def test_curvature_is_free_of_overflow_and_of_the_input():

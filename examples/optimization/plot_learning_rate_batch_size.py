@@ -66,7 +66,7 @@ def train(**params):
 # 64 features, a few of them always blank), where uncorrelated standardised
 # features would give about 1. Minibatches of 256 (the default) see a
 # curvature a little above the largest eigenvalue, about 7.5, and the step is
-# :math:`0.5 / (0.5 \times 7.5) \approx 0.13` (estimated on 1,024 of the
+# :math:`0.5 / (0.5 \times 7.5) \approx 0.13` (estimated on 512 of the
 # 1,347 samples, and rounded to 3 significant digits).
 #
 # Full batch against minibatches
@@ -179,7 +179,7 @@ fig.tight_layout()
 # which makes the steps up to ten times longer, and without momentum a longer
 # step pays. At a hundred times the default the steps overshoot: the
 # objective jumps around, high above the others, and never settles. At a
-# thousand times, the first epoch ends with an objective of 36, more than
+# thousand times, the first epoch ends with an objective of 38, more than
 # twice its value at zero weights (:math:`\ln 10 \approx 2.3`): training
 # counts such an epoch as *diverged*, goes back to the best weights it has
 # (here those it started from) and goes on with a step 5 times shorter. The

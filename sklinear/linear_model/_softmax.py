@@ -36,7 +36,7 @@ class SoftmaxClassifier(BaseSGDLinearClassifier):
         where ``L_B`` is the curvature of the data as minibatches of
         ``batch_size`` see it (from the largest eigenvalue of the weighted
         second moment of the samples for full batches to their mean squared
-        norm for single ones, estimated on at most 1,024 samples, of the first
+        norm for single ones, estimated on at most 512 samples, of the first
         call for ``partial_fit``), ``k`` the curvature of the loss in the
         scores and ``alpha_2`` the L2 part of the penalty; ``0.5 / k`` for the
         intercept, whose feature is always 1 (the user guide gives the
