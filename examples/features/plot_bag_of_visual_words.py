@@ -179,7 +179,7 @@ ax.set_title(f"SoftmaxClassifier, {len(X_train)} training images")
 # On CIFAR-10 the histogram of 100 words alone beats the 3,072 raw pixels:
 # the words record which local patterns occur, HoG where the edges are, and
 # the colour histogram which colours. Added to HoG and the colour histogram,
-# though, the words gain little here, half a point: with 2,000 training
+# though, the words gain little here, 0.6 points: with 2,000 training
 # images and the default penalty, which is weak (``alpha=1e-4``), the
 # classifier fits the training images (its training accuracy rises by 20
 # points) more than it learns from the 100 new features what holds for the

@@ -130,8 +130,8 @@ ax.legend()
 
 # %%
 # As in the paper, the triangle code gains with every quadrupling of the
-# number of words, and is ahead of the hard code at every size, by more as
-# the codebook grows: the hard code keeps only which word is nearest and
+# number of words, and is ahead of the hard code at every size, by the most
+# with the largest codebook: the hard code keeps only which word is nearest and
 # stalls, the triangle code keeps how much nearer than average each word is,
 # for about half the words, so that it describes a patch with many more
 # numbers for the same codebook. On CIFAR-10, at 1,600 words, the SVM on the

@@ -65,9 +65,10 @@ def train(**params):
 # second moment, 7.4, is an eighth of the mean squared norm, 60 (its trace:
 # 64 features, a few of them always blank), where uncorrelated standardised
 # features would give about 1. Minibatches of 256 (the default) see a
-# curvature a little above the largest eigenvalue, about 7.5, and the step is
-# :math:`0.5 / (0.5 \times 7.5) \approx 0.13` (estimated on 512 of the
-# 1,347 samples, and rounded to 3 significant digits).
+# curvature a little above the largest eigenvalue of the samples it is
+# estimated on (512 of the 1,347, whose largest eigenvalue is 7.2), about
+# 7.4, and the step is :math:`0.5 / (0.5 \times 7.4) \approx 0.135` (rounded
+# to 3 significant digits).
 #
 # Full batch against minibatches
 # ------------------------------
@@ -250,7 +251,7 @@ except ValueError as error:
 # %%
 # Each diverging epoch shows as a spike above the dotted line, and the next
 # epoch starts again from the best weights with a shorter step. At 0.01,
-# 3.6 times the squared hinge's ``"auto"`` step, nothing diverges. At 0.2 the
+# 3.5 times the squared hinge's ``"auto"`` step, nothing diverges. At 0.2 the
 # first epoch's objective reaches :math:`7 \times 10^{7}`, the fourth's 127:
 # two returns bring the step to 0.008, at which training goes on to an
 # objective of 0.042, close to the 0.038 of the step that never diverged. At

@@ -319,11 +319,11 @@ n_descriptor_features) or None
     They are strongly correlated, the largest eigenvalue of their covariance
     about a seventh of its trace, which ``learning_rate="auto"`` measures: on
     the standardised features of the CIFAR-10 subset, with its defaults,
-    :class:`~sklinear.SoftmaxClassifier` reaches 68.5% in 100 epochs, within
-    half a point of its best fixed step. The hinge's ``"auto"`` step, which
+    :class:`~sklinear.SoftmaxClassifier` reaches 68.2% in 100 epochs, 0.6
+    points below its best fixed step. The hinge's ``"auto"`` step, which
     assumes every margin violated, is cautious on them:
-    :class:`~sklinear.SVMLinearClassifier` reaches 65.65% with its defaults,
-    and 67.45% to 67.7% with steps 3 to 27 times longer; tune its
+    :class:`~sklinear.SVMLinearClassifier` reaches 65.6% with its defaults,
+    and 67.0% to 67.75% with steps 3 to 27 times longer; tune its
     ``learning_rate`` in multiples of ``learning_rate_``. Ten binary
     squared-hinge SVMs
     (``OneVsRestClassifier(SVMLinearClassifier(loss="squared_hinge"))``, the
