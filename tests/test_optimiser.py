@@ -161,6 +161,22 @@ def test_a_diverging_epoch_returns_to_the_best_weights_with_a_shorter_step(digit
     assert objective_at(est, X, y) < np.log(10)
 
 
+def test_weights_a_wild_epoch_ended_with_are_not_trusted_twice(digits):
+    # Squared hinge in minibatches of 8: the second epoch blows up, and the
+    # weights the first ended with, though its mean loss was low, diverge
+    # again at any step; training then goes back to the start and recovers
+    # (it raised after five returns to those weights).
+    X, y = digits
+    est = SVMLinearClassifier(loss="squared_hinge", batch_size=8, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+    assert est.n_backoffs_ >= 2
+    assert est.stop_reason_ == "converged"
+    assert objective_at(est, X, y) < 0.1 * zero_weights_objective(est, 10)
+    assert est.score(X, y) > 0.95
+
+
 def test_training_that_diverges_every_time_raises_and_keeps_nothing(digits):
     X, y = digits
     est = SoftmaxClassifier(learning_rate=1e12, random_state=0)

@@ -365,10 +365,17 @@ def run_epochs(X, y, sample_weight, coef, intercept, state, params, max_iter,
         np.empty_like(coef),
     )
     zero_value = zero_weights_value(params.kernel, coef.shape[1], dtype)
-    # Where a diverging epoch returns to: the start of the call, until an
-    # epoch ends below the objective at zero weights.
+    # Where a diverging epoch returns to: the weights at the end of the best
+    # epoch that ended below the objective at zero weights, or those of the
+    # start of the call. An epoch's objective is the mean of its minibatches'
+    # losses, so the weights it ends with can be worse than it says (the
+    # epoch may have blown up in its last steps): when training diverges
+    # again before an epoch ends below that objective, it goes back to the
+    # start instead.
+    start = coef.copy(), intercept.copy()
     safe = coef.copy(), intercept.copy()
     safe_value = np.inf
+    sane_since_backoff = True
     best = None
     stop_reason = "max_iter"
     diverged = False
@@ -392,6 +399,10 @@ def run_epochs(X, y, sample_weight, coef, intercept, state, params, max_iter,
         if diverged:
             if state.n_backoffs >= _MAX_BACKOFFS:
                 raise _diverged(epoch, value, learning_rate, state.n_backoffs)
+            if not sane_since_backoff:
+                safe[0][...], safe[1][...] = start
+                safe_value = np.inf
+            sane_since_backoff = False
             coef[...], intercept[...] = safe
             state.coef_velocity[...] = 0
             state.intercept_velocity[...] = 0
@@ -406,9 +417,11 @@ def run_epochs(X, y, sample_weight, coef, intercept, state, params, max_iter,
                 stop_reason = "callback"
                 break
             continue
-        if value < safe_value and value <= zero_value:
-            safe_value = value
-            safe[0][...], safe[1][...] = coef, intercept
+        if value <= zero_value:
+            sane_since_backoff = True
+            if value < safe_value:
+                safe_value = value
+                safe[0][...], safe[1][...] = coef, intercept
 
         if validation_score is not None:
             score = validation_score(coef, intercept)
