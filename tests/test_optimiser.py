@@ -66,6 +66,17 @@ def test_curvature_of_full_batches_is_the_largest_eigenvalue(n_samples, sparse):
                         rtol=1e-5)
 
 
+def test_curvature_from_the_gram_of_the_rows():
+    # Fewer rows than features: the eigenvalue comes from the rows' Gram, whose
+    # leading direction here alternates in sign (orthogonal to all ones).
+    rng = np.random.default_rng(0)
+    signs = np.where(np.arange(40) % 2, -1.0, 1.0)
+    X = 2.0 * signs[:, None] * rng.normal(size=100) + rng.normal(size=(40, 100))
+    expected = np.linalg.eigvalsh(X.T @ X / 40)[-1]
+    assert_allclose(second_moment_curvature(X, np.ones(40), None), expected,
+                    rtol=1e-5)
+
+
 def test_curvature_is_free_of_overflow_and_of_the_input():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(50, 4))

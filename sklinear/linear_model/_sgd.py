@@ -8,12 +8,14 @@ function ``kernel(scores, y, factors)`` that returns ``sum_i factors_i * L_i`` a
 overwrites ``scores`` with the gradient of that sum.
 """
 
+import math
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.linalg
 import scipy.sparse as sp
+import scipy.sparse.linalg
 
 from ..losses import _penalty_strengths
 
@@ -169,8 +171,7 @@ def second_moment_curvature(X, sample_weight, batch_size, *, random_state=0):
     # S^T S and S S^T share their non-zero eigenvalues: the smaller of the two.
     gram = sample.T @ sample if sample.shape[1] < sample.shape[0] else sample @ sample.T
     gram = gram.toarray() if sp.issparse(gram) else gram
-    top = scipy.linalg.eigh(gram, eigvals_only=True,
-                            subset_by_index=[len(gram) - 1, len(gram) - 1])[0]
+    top = _largest_eigenvalue(gram.astype(np.float64), rng)
     mean_squared_norm = np.trace(gram)
     batch = n_samples if batch_size is None else min(batch_size, n_samples)
     if n_samples > 1:
@@ -180,6 +181,27 @@ def second_moment_curvature(X, sample_weight, batch_size, *, random_state=0):
         a, b = 1.0, 0.0
     with np.errstate(over="ignore"):
         return float((a * top + b * mean_squared_norm) * largest * largest)
+
+
+def _largest_eigenvalue(gram, rng):
+    """The largest eigenvalue of a symmetric positive semi-definite matrix.
+
+    By Lanczos iterations (ARPACK) from a random start: a few dozen products
+    with ``gram``, 1 ms on 512 rows, where the tridiagonalisation of a full
+    ``eigh`` took 7 to 100 ms (the longer with BLAS on two threads). The start
+    comes from the caller's seeded generator: a fixed vector could be
+    orthogonal to the top eigenvector and find another.
+    """
+    n = len(gram)
+    if n > 2:
+        try:
+            return scipy.sparse.linalg.eigsh(
+                gram, k=1, which="LA", v0=rng.standard_normal(n),
+                return_eigenvectors=False,
+            )[0]
+        except scipy.sparse.linalg.ArpackNoConvergence:
+            pass
+    return scipy.linalg.eigh(gram, eigvals_only=True, subset_by_index=[n - 1, n - 1])[0]
 
 
 def zero_weights_value(kernel, n_outputs, dtype):
@@ -202,8 +224,8 @@ def _diverged(epoch, value, learning_rate, n_backoffs):
     )
 
 
-def _step(param, grad, velocity, learning_rate, momentum, nesterov):
-    """One (momentum) SGD step in place; ``grad`` is scratch and gets scaled."""
+def _step(param, grad, velocity, learning_rate, momentum, nesterov, scratch):
+    """One (momentum) SGD step in place; ``grad`` and ``scratch`` get overwritten."""
     grad *= learning_rate
     if momentum == 0:
         param -= grad
@@ -212,7 +234,8 @@ def _step(param, grad, velocity, learning_rate, momentum, nesterov):
     velocity -= grad
     if nesterov:
         # Look ahead along the velocity: p += momentum * v - lr * g.
-        param += momentum * velocity
+        np.multiply(velocity, momentum, out=scratch)
+        param += scratch
         param -= grad
     else:
         param += velocity
@@ -263,36 +286,39 @@ def _run_epoch(X, y, sample_weight, coef, intercept, state, params, order,
     or ``inf`` as soon as one is not finite (the weights are then left as they
     are, for the caller to restore).
     """
-    batch_buffer, scores_buffer, grad_coef = buffers
+    batch_buffer, scores_buffer, grad_coef, scratch = buffers
     batch_size = len(scores_buffer)
     n_samples = len(order)
     l1, l2 = _penalty_strengths(params.penalty, params.alpha, params.l1_ratio)
+    # The labels and weights in the epoch's order at once: each batch slices them.
+    y, sample_weight = y[order], sample_weight[order]
     data_loss = 0.0
     for start in range(0, n_samples, batch_size):
-        batch = order[start:start + batch_size]
-        m = len(batch)
+        stop = min(start + batch_size, n_samples)
+        m = stop - start
+        batch = order[start:stop]
         if sp.issparse(X):
             X_batch = X[batch]
         else:
             # mode="clip" (the indices are valid) skips the bounds check
             # that makes numpy buffer the copy: a third faster.
             X_batch = np.take(X, batch, axis=0, out=batch_buffer[:m], mode="clip")
-        factors = sample_weight[batch] * (weight_scale / m)
+        factors = sample_weight[start:stop] * (weight_scale / m)
         batch_loss, grad_intercept = data_loss_grad(
-            X_batch, y[batch], factors, coef, intercept, params.kernel,
+            X_batch, y[start:stop], factors, coef, intercept, params.kernel,
             scores_buffer[:m], grad_coef,
         )
-        if not np.isfinite(batch_loss):
+        if not math.isfinite(batch_loss):
             return np.inf
         data_loss += batch_loss * (m / n_samples)
         if l2:
-            grad_coef += l2 * coef
+            grad_coef += np.multiply(coef, l2, out=scratch)
         _step(coef, grad_coef, state.coef_velocity, learning_rate,
-              params.momentum, params.nesterovs_momentum)
+              params.momentum, params.nesterovs_momentum, scratch)
         if params.fit_intercept:
             _step(intercept, grad_intercept, state.intercept_velocity,
                   intercept_learning_rate, params.momentum,
-                  params.nesterovs_momentum)
+                  params.nesterovs_momentum, np.empty_like(intercept))
         if l1:
             _l1_proximal_step(coef, state.coef_velocity, learning_rate * l1,
                               params.momentum, params.nesterovs_momentum)
@@ -363,8 +389,9 @@ def run_epochs(X, y, sample_weight, coef, intercept, state, params, max_iter,
         None if sp.issparse(X) else np.empty((batch_size, n_features), dtype=dtype),
         np.empty((batch_size, coef.shape[1]), dtype=dtype),
         np.empty_like(coef),
+        np.empty_like(coef),
     )
-    zero_value = zero_weights_value(params.kernel, coef.shape[1], dtype)
+    zero_value = zero_weights_value(params.kernel, coef.shape[1], coef.dtype)
     # Where a diverging epoch returns to: the weights at the end of the best
     # epoch that ended below the objective at zero weights, or those of the
     # start of the call. An epoch's objective is the mean of its minibatches'
