@@ -8,6 +8,7 @@ like a step too short rather than convergence.
 """
 
 import warnings
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -20,7 +21,13 @@ from sklearn.preprocessing import StandardScaler
 
 from sklinear import SoftmaxClassifier, SVMLinearClassifier
 from sklinear.linear_model._base import _AUTO_STEP
-from sklinear.linear_model._sgd import second_moment_curvature
+from sklinear.linear_model._sgd import (
+    SGDState,
+    _DivergenceGuard,
+    _Schedule,
+    _StoppingRule,
+    second_moment_curvature,
+)
 
 
 @pytest.fixture(scope="module")
@@ -240,3 +247,82 @@ def test_a_real_convergence_does_not_warn(digits):
         SVMLinearClassifier(random_state=0).fit(X, y)
         # Heavily penalised: the optimum is near zero weights, reached fast.
         SoftmaxClassifier(alpha=10.0, random_state=0).fit(X, y)
+
+
+# --- The loop's parts, alone ---------------------------------------------------------
+
+
+def loop_parts(schedule="adaptive", tol=1e-3, n_iter_no_change=2):
+    state = SGDState(rng=np.random.RandomState(0), coef_velocity=np.zeros((3, 2)),
+                     intercept_velocity=np.zeros(2))
+    params = SimpleNamespace(learning_rate_schedule=schedule, power_t=0.5, tol=tol,
+                             n_iter_no_change=n_iter_no_change)
+    return state, params
+
+
+def test_the_adaptive_schedule_divides_four_times_then_lets_training_stop():
+    state, params = loop_parts()
+    schedule = _Schedule(params, state)
+    divisions = 0
+    while schedule.shorten_on_stall():
+        divisions += 1
+    assert divisions == 4
+    assert_allclose(schedule.factor(), 5.0**-4)
+    # A back-off shortens the step too, and counts.
+    schedule.back_off()
+    assert_allclose(schedule.factor(), 5.0**-5)
+    assert state.n_backoffs == 1
+    # Other schedules never divide on a stall: training stops.
+    state, params = loop_parts(schedule="invscaling")
+    state.n_iter = 3
+    assert not _Schedule(params, state).shorten_on_stall()
+    assert_allclose(_Schedule(params, state).factor(), 4.0**-0.5)
+
+
+def test_the_guard_returns_to_the_start_after_two_divergences_with_no_safe_epoch():
+    coef, intercept = np.zeros((3, 2)), np.zeros(2)
+    guard = _DivergenceGuard(coef, intercept, zero_value=1.0)
+    assert guard.found_none
+    # Below twice the zero-weights value (no best yet): not diverged.
+    assert not guard.diverged(1.9, np.inf)
+    assert guard.diverged(2.1, np.inf) and guard.diverged(np.nan, np.inf)
+    # Above twice the best, when the best is above the zero-weights value.
+    assert guard.diverged(5.0, 2.4) and not guard.diverged(4.7, 2.4)
+    coef += 1.0
+    guard.record(0.5, coef, intercept)  # safe: kept
+    coef += 1.0
+    guard.record(3.0, coef, intercept)  # above the zero-weights value: not kept
+    guard.restore(coef, intercept)
+    assert_array_equal(coef, 1.0)
+    assert not guard.found_none
+    # A second divergence before any safe epoch: back to the start of the call.
+    coef += 7.0
+    guard.restore(coef, intercept)
+    assert_array_equal(coef, 0.0)
+    assert guard.found_none
+
+
+def test_the_stopping_rule_is_relative_with_a_floor_and_keeps_the_best_weights():
+    state, params = loop_parts(tol=0.1, n_iter_no_change=2)
+    rule = _StoppingRule(params, state, zero_value=10.0, validation_score=None)
+    coef, intercept = np.zeros((3, 2)), np.zeros(2)
+    state.best_loss = 5.0
+    rule.update(4.4, coef, intercept)  # 12% better than the best: improved
+    assert state.no_improvement_count == 0
+    rule.update(4.0, coef, intercept)  # 9% better: not by tol
+    assert not rule.stalled()
+    rule.update(3.97, coef, intercept)
+    assert rule.stalled() and state.no_improvement_count == 0
+    assert state.best_loss == 3.97
+    # Near 0, improvements are judged against 10% of the zero-weights value.
+    state.best_loss = 0.01
+    rule.update(0.0, coef, intercept)  # 0.01 better, less than 0.1 * 1.0
+    assert state.no_improvement_count == 1
+    # With a validation score, the weights of the best epoch come back.
+    scores = iter([0.5, 0.8, 0.7])
+    rule = _StoppingRule(params, state, 10.0, lambda c, i: next(scores))
+    for value in (1.0, 2.0, 3.0):
+        coef[...] = value
+        rule.update(value, coef, intercept)
+    rule.restore_best(coef, intercept)
+    assert_array_equal(coef, 2.0)

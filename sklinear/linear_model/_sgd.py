@@ -263,12 +263,131 @@ def _l1_proximal_step(coef, velocity, threshold, momentum, nesterov):
         velocity -= before
 
 
-def schedule_factor(params, state):
-    """What the schedule multiplies the steps by in the epoch about to run."""
-    factor = state.lr_scale
-    if params.learning_rate_schedule == "invscaling":
-        factor /= (1.0 + state.n_iter) ** params.power_t
-    return factor
+class _Schedule:
+    """The step of each epoch: ``learning_rate`` times what the schedule and
+    the back-offs have made of it, kept in ``state.lr_scale`` so that it
+    carries over between calls of ``partial_fit``."""
+
+    def __init__(self, params, state):
+        self.params = params
+        self.state = state
+
+    def factor(self):
+        """What the steps of the epoch about to run are multiplied by."""
+        factor = self.state.lr_scale
+        if self.params.learning_rate_schedule == "invscaling":
+            factor /= (1.0 + self.state.n_iter) ** self.params.power_t
+        return factor
+
+    def shorten_on_stall(self):
+        """Divide the step when training stalls, if the schedule is adaptive
+        and has divisions left; return whether it did (else training stops)."""
+        if (self.params.learning_rate_schedule != "adaptive"
+                or self.state.lr_scale <= _MIN_ADAPTIVE_SCALE * (1 + 1e-9)):
+            return False
+        self.state.lr_scale /= _ADAPTIVE_FACTOR
+        return True
+
+    def back_off(self):
+        """Shorten the step after a diverging epoch."""
+        self.state.lr_scale /= _BACKOFF_FACTOR
+        self.state.n_backoffs += 1
+
+
+class _DivergenceGuard:
+    """Sends training back to safe weights when an epoch diverges.
+
+    An epoch whose objective is not finite, or ends above ``_DIVERGENCE_RISE``
+    times the larger of its best value and its value at zero weights, has
+    diverged. Training returns to the weights at the end of the best epoch
+    that ended below the objective at zero weights, or to those of the start
+    of the call. An epoch's objective is the mean of its minibatches' losses,
+    so the weights it ends with can be worse than it says (the epoch may have
+    blown up in its last steps): when training diverges again before an epoch
+    ends below that objective, it goes back to the start instead.
+    """
+
+    def __init__(self, coef, intercept, zero_value):
+        self.zero_value = zero_value
+        self.start = coef.copy(), intercept.copy()
+        self.safe = coef.copy(), intercept.copy()
+        self.safe_value = np.inf
+        self.sane_since_return = True
+
+    def diverged(self, value, best_value):
+        reference = max(self.zero_value,
+                        best_value if best_value < np.inf else self.zero_value)
+        return not value <= _DIVERGENCE_RISE * reference
+
+    def restore(self, coef, intercept):
+        """Put the safe weights back (or the start's, after a second divergence
+        with no sane epoch in between)."""
+        if not self.sane_since_return:
+            self.safe[0][...], self.safe[1][...] = self.start
+            self.safe_value = np.inf
+        self.sane_since_return = False
+        coef[...], intercept[...] = self.safe
+
+    def record(self, value, coef, intercept):
+        """Keep the weights of an epoch that did not diverge, if they are safe."""
+        if value <= self.zero_value:
+            self.sane_since_return = True
+            if value < self.safe_value:
+                self.safe_value = value
+                self.safe[0][...], self.safe[1][...] = coef, intercept
+
+    @property
+    def found_none(self):
+        """Whether no epoch of the call has ended with safe weights."""
+        return self.safe_value == np.inf
+
+
+class _StoppingRule:
+    """No improvement by ``tol`` for ``n_iter_no_change`` epochs, of the
+    training objective or of a validation score (whose best weights are
+    restored at the end)."""
+
+    def __init__(self, params, state, zero_value, validation_score):
+        self.params = params
+        self.state = state
+        self.zero_value = zero_value
+        self.validation_score = validation_score
+        self.best = None
+
+    def update(self, value, coef, intercept):
+        """Record an epoch; return its validation score (or None)."""
+        state, tol = self.state, self.params.tol or 0.0
+        score = None
+        if self.validation_score is not None:
+            score = self.validation_score(coef, intercept)
+            state.validation_scores.append(score)
+            improved = score > state.best_score + tol
+            if score > state.best_score:
+                state.best_score = score
+                self.best = coef.copy(), intercept.copy()
+        else:
+            # Relative: the objective's scale differs by loss and problem (about
+            # 0.1 on load_digits, 1.7 on CIFAR-10 pixels), and it is never
+            # negative, so a fraction of it means the same everywhere; but not
+            # to a value near 0 (separable data, little penalty), where it
+            # would shrink by a few percent an epoch for ever.
+            scale = max(state.best_loss, _TOL_FLOOR * self.zero_value)
+            improved = value < state.best_loss - tol * scale
+            state.best_loss = min(state.best_loss, value)
+        state.no_improvement_count = 0 if improved else state.no_improvement_count + 1
+        return score
+
+    def stalled(self):
+        """Whether training has stalled (and the count starts again)."""
+        if (self.params.tol is None
+                or self.state.no_improvement_count < self.params.n_iter_no_change):
+            return False
+        self.state.no_improvement_count = 0
+        return True
+
+    def restore_best(self, coef, intercept):
+        if self.best is not None:
+            coef[...], intercept[...] = self.best
 
 
 _STOP_REASONS = {
@@ -391,26 +510,17 @@ def run_epochs(X, y, sample_weight, coef, intercept, state, params, max_iter,
         np.empty_like(coef),
         np.empty_like(coef),
     )
-    zero_value = zero_weights_value(params.kernel, coef.shape[1], coef.dtype)
-    # Where a diverging epoch returns to: the weights at the end of the best
-    # epoch that ended below the objective at zero weights, or those of the
-    # start of the call. An epoch's objective is the mean of its minibatches'
-    # losses, so the weights it ends with can be worse than it says (the
-    # epoch may have blown up in its last steps): when training diverges
-    # again before an epoch ends below that objective, it goes back to the
-    # start instead.
-    start = coef.copy(), intercept.copy()
-    safe = coef.copy(), intercept.copy()
-    safe_value = np.inf
-    sane_since_backoff = True
-    best = None
+    zero_value = zero_weights_value(params.kernel, coef.shape[1], dtype)
+    schedule = _Schedule(params, state)
+    guard = _DivergenceGuard(coef, intercept, zero_value)
+    rule = _StoppingRule(params, state, zero_value, validation_score)
     stop_reason = "max_iter"
     diverged = False
 
     for _ in range(max_iter):
         epoch = state.n_iter + 1
         started = time.perf_counter()
-        factor = schedule_factor(params, state)
+        factor = schedule.factor()
         learning_rate = params.learning_rate * factor
         order = state.rng.permutation(rows) if params.shuffle else rows
         value = _run_epoch(
@@ -420,22 +530,15 @@ def run_epochs(X, y, sample_weight, coef, intercept, state, params, max_iter,
         )
         state.n_iter = epoch
         state.loss_curve.append(value)
-        reference = max(zero_value, state.best_loss if state.best_loss < np.inf
-                        else zero_value)
-        diverged = not value <= _DIVERGENCE_RISE * reference
+        diverged = guard.diverged(value, state.best_loss)
         if diverged:
             if state.n_backoffs >= _MAX_BACKOFFS:
                 raise _diverged(epoch, value, learning_rate, state.n_backoffs)
-            if not sane_since_backoff:
-                safe[0][...], safe[1][...] = start
-                safe_value = np.inf
-            sane_since_backoff = False
-            coef[...], intercept[...] = safe
+            guard.restore(coef, intercept)
             state.coef_velocity[...] = 0
             state.intercept_velocity[...] = 0
-            state.lr_scale /= _BACKOFF_FACTOR
-            state.n_backoffs += 1
             state.no_improvement_count = 0
+            schedule.back_off()
             if params.verbose:
                 print(f"Epoch {epoch}: objective {value:.6g}, learning rate "
                       f"{learning_rate:.3g}: diverging; back to the best weights "
@@ -444,61 +547,34 @@ def run_epochs(X, y, sample_weight, coef, intercept, state, params, max_iter,
                 stop_reason = "callback"
                 break
             continue
-        if value <= zero_value:
-            sane_since_backoff = True
-            if value < safe_value:
-                safe_value = value
-                safe[0][...], safe[1][...] = coef, intercept
-
-        if validation_score is not None:
-            score = validation_score(coef, intercept)
-            state.validation_scores.append(score)
-            improved = score > state.best_score + (params.tol or 0.0)
-            if score > state.best_score:
-                state.best_score = score
-                best = coef.copy(), intercept.copy()
-        else:
-            # Relative: the objective's scale differs by loss and problem (about
-            # 0.1 on load_digits, 1.7 on CIFAR-10 pixels), and it is never
-            # negative, so a fraction of it means the same everywhere; but not
-            # to a value near 0 (separable data, little penalty), where it
-            # would shrink by a few percent an epoch for ever.
-            scale = max(state.best_loss, _TOL_FLOOR * zero_value)
-            improved = value < state.best_loss - (params.tol or 0.0) * scale
-            state.best_loss = min(state.best_loss, value)
-        state.no_improvement_count = 0 if improved else state.no_improvement_count + 1
+        guard.record(value, coef, intercept)
+        score = rule.update(value, coef, intercept)
 
         if params.verbose:
             message = (f"Epoch {epoch}: objective {value:.6g}, "
                        f"learning rate {learning_rate:.3g}")
-            if validation_score is not None:
+            if score is not None:
                 message += f", validation score {score:.4f}"
             print(f"{message}, {time.perf_counter() - started:.3f} s")
 
         if on_epoch_end is not None and on_epoch_end(coef, intercept):
             stop_reason = "callback"
             break
-        stalled = state.no_improvement_count >= params.n_iter_no_change
-        if params.tol is not None and stalled:
-            state.no_improvement_count = 0
-            if (params.learning_rate_schedule == "adaptive"
-                    and state.lr_scale > _MIN_ADAPTIVE_SCALE * (1 + 1e-9)):
-                state.lr_scale /= _ADAPTIVE_FACTOR
-                if params.verbose:
-                    print(f"Learning rate divided by {_ADAPTIVE_FACTOR:g} after "
-                          f"epoch {epoch}.")
-            else:
+        if rule.stalled():
+            if not schedule.shorten_on_stall():
                 stop_reason = "converged"
                 break
+            if params.verbose:
+                print(f"Learning rate divided by {_ADAPTIVE_FACTOR:g} after "
+                      f"epoch {epoch}.")
 
-    if diverged and safe_value == np.inf:
+    if diverged and guard.found_none:
         # Every epoch of the call diverged: the weights it returns to are those
         # it started from, which it would pass off as trained. The step it
         # would try next, shorter, is never tried: only the returns before the
         # last are retries.
         raise _diverged(state.n_iter, value, learning_rate, state.n_backoffs - 1)
-    if best is not None:
-        coef[...], intercept[...] = best
+    rule.restore_best(coef, intercept)
     if params.verbose:
         recovered = (f"; {state.n_backoffs} diverging epochs recovered"
                      if state.n_backoffs else "")
