@@ -304,6 +304,7 @@ def test_opcode_scan_reads_the_opcodes_genops_reads(protocol):
     assert list(_opcodes(raw)) == expected
 
 
+@pytest.mark.slow
 def test_tuple_key_nested_a_million_deep_does_not_crash(tmp_path):
     # Hashing the key recurses a million deep in C: a segmentation fault
     # inside the unpickler, before any of the loader's code could run.

@@ -15,6 +15,7 @@ def _table(out, title):
     return [line.split() for line in lines[: lines.index("")] if line.strip()]
 
 
+@pytest.mark.slow
 def test_main_job_on_digits(capsys):
     assert main(["--cv", "2", "--max-train", "600", "--random-state", "1"]) == 0
     out = capsys.readouterr().out
@@ -47,6 +48,7 @@ def test_main_job_on_a_cifar10_archive(tmp_path, capsys):
         "airplane", "automobile"]
 
 
+@pytest.mark.slow
 def test_main_job_writes_the_figures(tmp_path, capsys):
     pytest.importorskip("matplotlib", reason="the figures need matplotlib")
     import matplotlib
