@@ -76,6 +76,57 @@ def _hinge_kernel(scores, y, factors, margin=1.0, squared=False):
     return float(losses @ factors)
 
 
+def _crammer_singer_kernel(scores, y, factors, margin=1.0, squared=False):
+    flat, true, starts = _true_entries(scores, y)
+    correct = flat[true].copy()
+    # The best of the other classes: the one margin that counts.
+    flat[true] = -np.inf
+    rival = np.maximum.reduceat(flat, starts)
+    violations = rival - correct
+    violations += margin
+    np.maximum(violations, 0.0, out=violations)
+    if squared:
+        losses = violations * violations
+        push = 2.0 * violations
+    else:
+        losses = violations
+        push = np.sign(violations)
+    push *= factors
+    # Rivals that tie share the push (any split is a subgradient; an even one
+    # treats the classes alike, at zero weights where they all tie too).
+    tied = scores == rival[:, np.newaxis]
+    np.multiply(tied, (push / tied.sum(axis=1))[:, np.newaxis], out=scores)
+    flat[true] = -push
+    return float(losses @ factors)
+
+
+def _ovr_hinge_kernel(scores, y, factors, margin=1.0, squared=False):
+    flat, true, _ = _true_entries(scores, y)
+    # One binary hinge per class, the true class labelled +1 and the others -1:
+    # max(0, margin - t_j s_j), where -t_j s_j is s_j but for the true class.
+    flat[true] *= -1.0
+    scores += margin
+    np.maximum(scores, 0.0, out=scores)
+    if squared:
+        losses = np.einsum("ij,ij->i", scores, scores)
+        scores *= 2.0
+    else:
+        losses = scores.sum(axis=1)
+        np.sign(scores, out=scores)
+    # d/ds_j max(0, margin - t_j s_j) = -t_j where violated (0 - g: no -0.0).
+    flat[true] = 0.0 - flat[true]
+    scores *= factors[:, np.newaxis]
+    return float(losses @ factors)
+
+
+# The multiclass hinges by the name SVMLinearClassifier and multiclass_hinge give them.
+_HINGE_KERNELS = {
+    "weston_watkins": _hinge_kernel,
+    "crammer_singer": _crammer_singer_kernel,
+    "ovr": _ovr_hinge_kernel,
+}
+
+
 def _softmax_kernel(scores, y, factors):
     flat, true, starts = _true_entries(scores, y)
     # Shifting each row by its maximum leaves the softmax unchanged and keeps exp
@@ -170,17 +221,33 @@ def _check_margin(margin):
         raise ValueError(f"margin must be a positive finite number; got {margin!r}.")
 
 
-def multiclass_hinge(scores, y, *, margin=1.0, squared=False, sample_weight=None):
-    """Weston-Watkins multiclass hinge loss and its gradient.
+def multiclass_hinge(scores, y, *, margin=1.0, squared=False,
+                     multi_class="weston_watkins", sample_weight=None):
+    """Multiclass hinge loss (Weston-Watkins, Crammer-Singer or one-vs-rest)
+    and its gradient.
 
-    For sample :math:`i` with scores :math:`s` and true class :math:`y_i`,
+    For sample :math:`i` with scores :math:`s` and true class :math:`y_i`, the
+    Weston-Watkins hinge sums a margin violation per other class,
 
     .. math::
 
-        L_i = \\sum_{j \\ne y_i} \\max(0, s_j - s_{y_i} + \\Delta)
+        L_i = \\sum_{j \\ne y_i} \\max(0, s_j - s_{y_i} + \\Delta),
 
-    with margin :math:`\\Delta`, or the sum of the squared terms when ``squared``.
-    The loss returned is the mean of :math:`L_i` over samples, weighted by
+    the Crammer-Singer hinge counts only the best of the other classes,
+
+    .. math::
+
+        L_i = \\max\\big(0, \\max_{j \\ne y_i} s_j - s_{y_i} + \\Delta\\big),
+
+    and one-vs-rest is a binary hinge per class, the true class labelled
+    :math:`t_{y_i} = +1` and the others :math:`t_j = -1`,
+
+    .. math::
+
+        L_i = \\sum_j \\max(0, \\Delta - t_j s_j),
+
+    with margin :math:`\\Delta`; each term is squared when ``squared``. The loss
+    returned is the mean of :math:`L_i` over samples, weighted by
     ``sample_weight``.
 
     Parameters
@@ -194,6 +261,10 @@ def multiclass_hinge(scores, y, *, margin=1.0, squared=False, sample_weight=None
         and finite.
     squared : bool, default=False
         Square each margin violation (the squared hinge).
+    multi_class : {"weston_watkins", "crammer_singer", "ovr"}, \\
+            default="weston_watkins"
+        Which hinge: one term per other class, one for the best other class
+        only, or one binary hinge per class.
     sample_weight : array-like of shape (n_samples,), default=None
         Non-negative weight of each sample; the loss is
         :math:`\\sum_i w_i L_i / \\sum_i w_i`.
@@ -203,10 +274,14 @@ def multiclass_hinge(scores, y, *, margin=1.0, squared=False, sample_weight=None
     loss : float
         The (weighted) mean loss.
     grad : ndarray of shape (n_samples, n_classes)
-        The gradient of ``loss`` with respect to ``scores``: for :math:`j \\ne y_i`
-        the indicator of a violated margin (twice the violation when squared),
-        and minus their sum for :math:`j = y_i`, scaled by each sample's weight.
-        At a margin of exactly zero the subgradient 0 is used.
+        The gradient of ``loss`` with respect to ``scores``, scaled by each
+        sample's weight. Weston-Watkins: for :math:`j \\ne y_i` the indicator
+        of a violated margin (twice the violation when squared), and minus
+        their sum for :math:`j = y_i`. Crammer-Singer: the same for the best
+        other class alone (shared evenly by the best ones on a tie). One-vs-rest:
+        :math:`-t_j` times the indicator of each violated binary margin (twice
+        the violation when squared). At a margin of exactly zero the
+        subgradient 0 is used.
 
     See Also
     --------
@@ -217,6 +292,8 @@ def multiclass_hinge(scores, y, *, margin=1.0, squared=False, sample_weight=None
     ----------
     .. [1] J. Weston and C. Watkins, "Support vector machines for multi-class
        pattern recognition", ESANN 1999.
+    .. [2] K. Crammer and Y. Singer, "On the algorithmic implementation of
+       multiclass kernel-based vector machines", JMLR 2, 2001.
 
     Examples
     --------
@@ -231,11 +308,26 @@ def multiclass_hinge(scores, y, *, margin=1.0, squared=False, sample_weight=None
     5.27
     >>> grad[0] * 3
     array([-1.,  1.,  0.])
+
+    Crammer-Singer counts the car's margin over the cat (2.9) but not the
+    frog's, which the cat beats too; one-vs-rest asks every score to be
+    beyond the margin on its side of zero:
+
+    >>> loss, grad = multiclass_hinge(scores[:1], [0], multi_class="crammer_singer")
+    >>> round(loss, 2), grad
+    (2.9, array([[-1.,  1.,  0.]]))
+    >>> loss, grad = multiclass_hinge(scores[:1], [0], multi_class="ovr")
+    >>> round(loss, 2), grad
+    (6.1, array([[0., 1., 0.]]))
     """
     _check_margin(margin)
+    if multi_class not in _HINGE_KERNELS:
+        raise ValueError(
+            f"multi_class must be one of {sorted(_HINGE_KERNELS)}; got {multi_class!r}."
+        )
     scores, y, factors = _check_loss_input(scores, y, sample_weight)
     grad = scores.copy()
-    loss = _hinge_kernel(grad, y, factors, margin=margin, squared=squared)
+    loss = _HINGE_KERNELS[multi_class](grad, y, factors, margin=margin, squared=squared)
     return loss, grad
 
 

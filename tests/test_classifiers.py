@@ -21,9 +21,11 @@ from sklinear.gradient_check import check_gradient
 CLASSIFIERS = [
     SVMLinearClassifier(),
     SVMLinearClassifier(loss="squared_hinge", margin=0.5),
+    SVMLinearClassifier(multi_class="crammer_singer"),
+    SVMLinearClassifier(loss="squared_hinge", multi_class="ovr", margin=2.0),
     SoftmaxClassifier(),
 ]
-ids = ["hinge", "squared_hinge", "softmax"]
+ids = ["hinge", "squared_hinge", "crammer_singer", "ovr_squared", "softmax"]
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +89,8 @@ def test_objective_agrees_with_the_losses_module(estimator, blobs):
         data_loss = softmax_cross_entropy(scores, y)[0]
     else:
         data_loss = multiclass_hinge(
-            scores, y, margin=est.margin, squared=est.loss == "squared_hinge"
+            scores, y, margin=est.margin, squared=est.loss == "squared_hinge",
+            multi_class=est.multi_class,
         )[0]
     assert_allclose(value, data_loss + penalty(est.coef_, alpha=0.1)[0])
 
@@ -102,14 +105,15 @@ def test_loss_curve_is_the_objective(estimator, blobs):
     )
     est.fit(X, y)
     # At zero weights all scores are equal: ln C for the softmax, and C - 1
-    # violated margins for the hinge.
+    # violated margins for the hinge (one for Crammer-Singer's, C for
+    # one-vs-rest's).
     n_classes = 4
     if isinstance(est, SoftmaxClassifier):
         at_zero = np.log(n_classes)
-    elif est.loss == "hinge":
-        at_zero = (n_classes - 1) * est.margin
     else:
-        at_zero = (n_classes - 1) * est.margin**2
+        violated = {"weston_watkins": n_classes - 1, "crammer_singer": 1,
+                    "ovr": n_classes}[est.multi_class]
+        at_zero = violated * est.margin ** (2 if est.loss == "squared_hinge" else 1)
     assert_allclose(est.loss_curve_[0], at_zero)
     value, _, _ = est._objective(X, y)(est.coef_, est.intercept_)
     est.partial_fit(X, y)

@@ -119,6 +119,10 @@ def test_float32_stays_float32_and_input_is_not_modified():
     [
         (multiclass_hinge, {}),
         (multiclass_hinge, {"squared": True, "margin": 0.5}),
+        (multiclass_hinge, {"multi_class": "crammer_singer"}),
+        (multiclass_hinge, {"multi_class": "crammer_singer", "squared": True}),
+        (multiclass_hinge, {"multi_class": "ovr", "margin": 2.0}),
+        (multiclass_hinge, {"multi_class": "ovr", "squared": True}),
         (softmax_cross_entropy, {}),
     ],
 )
@@ -241,3 +245,59 @@ def test_log_softmax_takes_lists_and_integers():
 def test_log_softmax_refuses_bad_scores(scores, message):
     with pytest.raises(ValueError, match=message):
         log_softmax(scores)
+
+
+def _hinge_by_hand(s, label, multi_class, margin, squared):
+    """One sample's hinge, written out term by term."""
+    others = [j for j in range(len(s)) if j != label]
+    if multi_class == "weston_watkins":
+        terms = [max(0.0, s[j] - s[label] + margin) for j in others]
+    elif multi_class == "crammer_singer":
+        terms = [max(0.0, max(s[j] for j in others) - s[label] + margin)]
+    else:
+        terms = [max(0.0, margin - (1 if j == label else -1) * s[j])
+                 for j in range(len(s))]
+    return sum(t * t if squared else t for t in terms)
+
+
+@pytest.mark.parametrize("multi_class", ["weston_watkins", "crammer_singer", "ovr"])
+@pytest.mark.parametrize("squared", [False, True])
+def test_each_hinge_equals_its_definition(multi_class, squared):
+    rng = np.random.default_rng(0)
+    scores = rng.normal(scale=2, size=(30, 4))
+    y = rng.integers(0, 4, size=30)
+    weights = rng.uniform(0.1, 3, size=30)
+    loss, _ = multiclass_hinge(scores, y, margin=0.7, squared=squared,
+                               multi_class=multi_class, sample_weight=weights)
+    by_hand = [_hinge_by_hand(s, label, multi_class, 0.7, squared)
+               for s, label in zip(scores, y, strict=True)]
+    assert_allclose(loss, np.average(by_hand, weights=weights), rtol=1e-12)
+
+
+def test_the_hinges_agree_where_they_should():
+    rng = np.random.default_rng(1)
+    scores = rng.normal(size=(50, 2))
+    y = rng.integers(0, 2, size=50)
+    # Two classes: one other class, so Weston-Watkins is Crammer-Singer.
+    assert_allclose(multiclass_hinge(scores, y)[0],
+                    multiclass_hinge(scores, y, multi_class="crammer_singer")[0])
+    # With many classes, Crammer-Singer's one term is the largest of
+    # Weston-Watkins's, so it lies between a K-1-th of the sum and the sum.
+    scores = rng.normal(size=(50, 6))
+    y = rng.integers(0, 6, size=50)
+    ww = multiclass_hinge(scores, y)[0]
+    cs = multiclass_hinge(scores, y, multi_class="crammer_singer")[0]
+    assert ww / 5 <= cs <= ww
+
+
+def test_unknown_multi_class_is_refused():
+    with pytest.raises(ValueError, match="multi_class must be one of"):
+        multiclass_hinge(np.zeros((2, 3)), [0, 1], multi_class="one_vs_one")
+
+
+def test_crammer_singer_shares_its_push_among_tied_rivals():
+    # At zero weights every other class ties: each gets an even share, so that
+    # the first step treats them alike (and relabelling classes changes nothing).
+    loss, grad = multiclass_hinge(np.zeros((1, 4)), [0], multi_class="crammer_singer")
+    assert loss == 1.0
+    assert_allclose(grad, [[-1.0, 1 / 3, 1 / 3, 1 / 3]])

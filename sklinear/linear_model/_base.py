@@ -186,8 +186,9 @@ class BaseSGDLinearClassifier(CallbackSupportMixin, LinearClassifierMixin,
         "verbose": ["verbose"],
     }
 
-    def _loss_kernel(self):
-        """The loss as a kernel of :mod:`sklinear.losses` (multiclass form)."""
+    def _loss_kernel(self, n_classes=None):
+        """The loss as a kernel of :mod:`sklinear.losses` (multiclass form),
+        for ``n_classes`` classes (``None``: more than two)."""
         raise NotImplementedError
 
     def __sklearn_tags__(self):
@@ -322,7 +323,7 @@ class BaseSGDLinearClassifier(CallbackSupportMixin, LinearClassifierMixin,
         return step
 
     def _sgd_params(self, n_classes, learning_rate):
-        kernel = self._loss_kernel()
+        kernel = self._loss_kernel(n_classes)
         # With "auto", the intercept gets the step its own feature, a constant 1,
         # allows: scaled like W's, it would crawl when the features are large.
         # Each block within its own bound keeps the whole step within twice it.

@@ -193,7 +193,7 @@ class SoftmaxClassifier(BaseSGDLinearClassifier):
         # at most 1/2; the logistic's, of the one score of two classes, 1/4.
         return 0.25 if n_classes == 2 else 0.5
 
-    def _loss_kernel(self):
+    def _loss_kernel(self, n_classes=None):
         return _softmax_kernel
 
     def predict_log_proba(self, X):

@@ -1,11 +1,12 @@
-"""The multiclass linear SVM (Weston-Watkins hinge) trained by minibatch SGD."""
+"""The multiclass linear SVM (Weston-Watkins, Crammer-Singer or one-vs-rest hinge)
+trained by minibatch SGD."""
 
 from functools import partial
 from numbers import Real
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ..losses import _hinge_kernel
+from ..losses import _HINGE_KERNELS
 from ._base import BaseSGDLinearClassifier
 
 
@@ -14,7 +15,8 @@ class SVMLinearClassifier(BaseSGDLinearClassifier):
 
     Minimises the Weston-Watkins multiclass hinge loss
     :math:`L_i = \\sum_{j \\ne y_i} \\max(0, s_j - s_{y_i} + \\Delta)` (or its
-    square) of the scores :math:`s = x_i W^T + b`, averaged over samples, plus an
+    square; or the Crammer-Singer or one-vs-rest hinge, see ``multi_class``) of
+    the scores :math:`s = x_i W^T + b`, averaged over samples, plus an
     L2, L1 or elastic-net penalty on :math:`W`; see :mod:`sklinear.losses` for the
     exact objective. Unlike :class:`sklearn.linear_model.SGDClassifier`, which
     trains one binary classifier per class on one sample at a time, all classes
@@ -28,6 +30,14 @@ class SVMLinearClassifier(BaseSGDLinearClassifier):
     margin : float, default=1.0
         The margin :math:`\\Delta` by which the true class's score must exceed
         every other.
+    multi_class : {"weston_watkins", "crammer_singer", "ovr"}, \\
+            default="weston_watkins"
+        Which multiclass hinge (:func:`sklinear.losses.multiclass_hinge` gives
+        the formulas): a term per other class whose score comes within the
+        margin of the true class's; one term, for the best other class only
+        (Crammer and Singer); or one binary hinge per class, all trained
+        together in the same minibatches (one-vs-rest, as ten binary SVMs).
+        With two classes the three are the same binary hinge.
     alpha : float, default=1e-4
         Regularisation strength, as in :class:`~sklearn.linear_model.SGDClassifier`:
         the penalty is ``alpha * (l1_ratio * ||W||_1 + (1 - l1_ratio) / 2 * ||W||^2)``.
@@ -162,6 +172,7 @@ class SVMLinearClassifier(BaseSGDLinearClassifier):
         **BaseSGDLinearClassifier._parameter_constraints,
         "loss": [StrOptions({"hinge", "squared_hinge"})],
         "margin": [Interval(Real, 0, None, closed="neither")],
+        "multi_class": [StrOptions(set(_HINGE_KERNELS))],
     }
 
     def __init__(
@@ -169,6 +180,7 @@ class SVMLinearClassifier(BaseSGDLinearClassifier):
         *,
         loss="hinge",
         margin=1.0,
+        multi_class="weston_watkins",
         alpha=1e-4,
         penalty="l2",
         l1_ratio=0.15,
@@ -192,6 +204,7 @@ class SVMLinearClassifier(BaseSGDLinearClassifier):
     ):
         self.loss = loss
         self.margin = margin
+        self.multi_class = multi_class
         self.alpha = alpha
         self.penalty = penalty
         self.l1_ratio = l1_ratio
@@ -214,13 +227,19 @@ class SVMLinearClassifier(BaseSGDLinearClassifier):
         self.verbose = verbose
 
     def _loss_curvature(self, n_classes):
-        # The squared hinge's Hessian in the scores is 2 sum_j (e_j - e_y)
-        # (e_j - e_y)^T over the violated margins: at most 2K with all K - 1
-        # violated, as at zero weights; 2 for the one score of two classes.
+        # The largest eigenvalue of the squared hinge's Hessian in the scores.
+        # Weston-Watkins: 2 sum_j (e_j - e_y)(e_j - e_y)^T over the violated
+        # margins, at most 2K with all K - 1 violated, as at zero weights;
+        # Crammer-Singer: the one term 2 (e_j - e_y)(e_j - e_y)^T, 4;
+        # one-vs-rest: 2 on the diagonal. Two classes have one score: 2.
         # The hinge has no curvature, only kinks, and takes the same scale.
-        return 2.0 if n_classes == 2 else 2.0 * n_classes
+        if n_classes == 2:
+            return 2.0
+        return {"weston_watkins": 2.0 * n_classes, "crammer_singer": 4.0,
+                "ovr": 2.0}[self.multi_class]
 
-    def _loss_kernel(self):
-        return partial(
-            _hinge_kernel, margin=self.margin, squared=self.loss == "squared_hinge"
-        )
+    def _loss_kernel(self, n_classes=None):
+        # Two classes have one score, the binary hinge, whichever the form.
+        form = "weston_watkins" if n_classes == 2 else self.multi_class
+        return partial(_HINGE_KERNELS[form], margin=self.margin,
+                       squared=self.loss == "squared_hinge")
