@@ -12,6 +12,7 @@ option.
 """
 
 import argparse
+import sys
 import time
 import warnings
 from contextlib import contextmanager
@@ -40,6 +41,11 @@ def _parse_args(argv):
             "Classify images with sklinear's multiclass SVM and softmax "
             "classifiers on HoG and colour-histogram features, tuned by "
             "cross-validation, and report how they did."
+        ),
+        epilog=(
+            "python -m sklinear demo starts the interactive demo of linear "
+            "classification in the browser instead (python -m sklinear demo "
+            "--help lists its options; needs Bokeh: the demo extra)."
         ),
     )
     source = parser.add_mutually_exclusive_group()
@@ -188,6 +194,13 @@ def _save(figure, path):
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["demo"]:
+        # The interactive demo has its own options and needs Bokeh: imported
+        # only when asked for.
+        from .demo import main as demo_main
+
+        return demo_main(argv[1:])
     args = _parse_args(argv)
     if args.output is not None:
         from sklearn.utils._optional_dependencies import check_matplotlib_support
