@@ -261,7 +261,7 @@ def multiclass_hinge(scores, y, *, margin=1.0, squared=False,
         and finite.
     squared : bool, default=False
         Square each margin violation (the squared hinge).
-    multi_class : {"weston_watkins", "crammer_singer", "ovr"}, \\
+    multi_class : {"weston_watkins", "crammer_singer", "ovr"}, \
             default="weston_watkins"
         Which hinge: one term per other class, one for the best other class
         only, or one binary hinge per class.

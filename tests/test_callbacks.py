@@ -1,9 +1,14 @@
-"""scikit-learn's callback API (sklearn.callback, new in 1.9) in the SGD loop."""
+"""scikit-learn's callback API (sklearn.callback, new in 1.9) in the SGD loop,
+on a classifier alone and inside a Pipeline and a GridSearchCV."""
+
+from collections import namedtuple
 
 import numpy as np
 import pytest
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import load_digits
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklinear import SoftmaxClassifier, SVMLinearClassifier
@@ -96,3 +101,128 @@ def test_fit_without_callbacks_is_unchanged(digits):
         b.set_callbacks(StopAfter(100))
     b.fit(X, y)
     np.testing.assert_array_equal(a.coef_, b.coef_)
+
+
+# --- Inside meta-estimators ------------------------------------------------------
+
+End = namedtuple("End", "estimator task task_id X model")
+
+
+class Recorder:
+    """An auto-propagated callback, as ProgressBar is: set on the outermost
+    estimator, handed down to every estimator it fits. Records each task end."""
+
+    max_propagation_depth = None
+
+    def __init__(self):
+        self.ends = []
+
+    def setup(self, estimator, context):
+        pass
+
+    def teardown(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context):
+        pass
+
+    def on_fit_task_end(self, estimator, context, *, X=None, fitted_estimator=None):
+        self.ends.append(End(type(estimator).__name__, context.task_name,
+                             context.task_id, X, fitted_estimator))
+
+    def fits_of(self, name):
+        """The epochs of each fit of the estimator ``name``, in order: one list
+        of epoch ends (those with a model) per fit."""
+        fits, epochs = [], []
+        for end in self.ends:
+            if end.estimator != name:
+                continue
+            if end.task == "epoch" and end.model is not None:
+                epochs.append(end)
+            elif end.task == "fit":
+                fits.append(epochs)
+                epochs = []
+        return fits
+
+
+@needs_callbacks
+@pytest.mark.parametrize("Estimator", [SVMLinearClassifier, SoftmaxClassifier])
+def test_a_callback_on_a_pipeline_sees_each_epoch_of_the_classifier(Estimator):
+    X, y = load_digits(return_X_y=True)
+    recorder = Recorder()
+    pipe = make_pipeline(StandardScaler(),
+                         Estimator(max_iter=4, tol=None, random_state=0))
+    pipe.set_callbacks(recorder).fit(X, y)
+    clf = pipe[-1]
+    [epochs] = recorder.fits_of(Estimator.__name__)
+    assert [end.task_id for end in epochs] == list(range(clf.n_iter_)) == [0, 1, 2, 3]
+    # The epochs see what reaches the classifier: the scaled features.
+    assert_allclose(epochs[0].X, pipe[0].transform(X))
+    # Each epoch's model is a snapshot: the last one is the fitted model, and
+    # the first one is not.
+    assert_array_equal(epochs[-1].model.coef_, clf.coef_)
+    assert not np.array_equal(epochs[0].model.coef_, clf.coef_)
+    assert epochs[0].model.score(epochs[0].X, y) < clf.score(pipe[0].transform(X), y)
+
+
+@needs_callbacks
+def test_progress_bar_goes_on_the_pipeline_not_on_the_classifier_inside():
+    pytest.importorskip("rich", reason="ProgressBar needs rich: pip install rich")
+    X, y = load_digits(return_X_y=True)
+    inside = make_pipeline(StandardScaler(), SoftmaxClassifier(max_iter=2, tol=None)
+                           .set_callbacks(callback_api.ProgressBar()))
+    with pytest.raises(TypeError, match="Register them directly on the meta-estimator"):
+        inside.fit(X, y)
+    outside = make_pipeline(StandardScaler(), SoftmaxClassifier(max_iter=2, tol=None))
+    outside.set_callbacks(callback_api.ProgressBar()).fit(X, y)
+    assert outside[-1].n_iter_ == 2
+
+
+@needs_callbacks
+def test_a_callback_on_a_grid_search_sees_every_fit_of_the_classifier():
+    X, y = load_digits(return_X_y=True)
+    recorder = Recorder()
+    search = GridSearchCV(
+        make_pipeline(StandardScaler(),
+                      SoftmaxClassifier(max_iter=3, tol=None, random_state=0)),
+        {"softmaxclassifier__alpha": [1e-4, 1e-1]}, cv=2,
+    )
+    search.set_callbacks(recorder).fit(X, y)
+    fits = recorder.fits_of("SoftmaxClassifier")
+    # Two candidates times two folds, then the refit on all the data.
+    assert [[end.task_id for end in epochs] for epochs in fits] == [[0, 1, 2]] * 5
+    # Each candidate on the training part of each fold, the refit on all.
+    sizes = [len(epochs[0].X) for epochs in fits]
+    assert sizes[0] + sizes[1] == len(X) == sizes[4] and sizes[:2] == sizes[2:4]
+    assert_array_equal(fits[-1][-1].model.coef_, search.best_estimator_[-1].coef_)
+
+
+@needs_callbacks
+def test_a_callback_on_the_classifier_inside_a_grid_search_acts_on_every_fit():
+    # Not auto-propagated: it stays on the classifier, which the search clones
+    # with its callbacks for every candidate and fold, and for the refit.
+    X, y = load_digits(return_X_y=True)
+    stop = StopAfter(2)
+    search = GridSearchCV(
+        make_pipeline(StandardScaler(), SVMLinearClassifier(max_iter=20, tol=None,
+                                                            random_state=0)
+                      .set_callbacks(stop)),
+        {"svmlinearclassifier__alpha": [1e-4, 1e-1]}, cv=2,
+    ).fit(X, y)
+    best = search.best_estimator_[-1]
+    assert (best.n_iter_, best.stop_reason_) == (2, "callback")
+    # Each of the 5 fits: its own task, 2 epochs, the epoch begun after them.
+    assert stop.ended == 5 * (1 + 2 + 1) == stop.begun
+
+
+@needs_callbacks
+def test_scoring_monitor_on_the_classifier_inside_a_pipeline():
+    X, y = load_digits(return_X_y=True)
+    monitor = callback_api.ScoringMonitor(scoring="accuracy")
+    pipe = make_pipeline(StandardScaler(), SoftmaxClassifier(max_iter=3, tol=None,
+                                                             random_state=0)
+                         .set_callbacks(monitor)).fit(X, y)
+    rows = monitor.get_logs().data
+    assert [row["task_name"] for row in rows] == ["fit", "epoch", "epoch", "epoch"]
+    # Scored on the features the classifier was fitted on.
+    assert_allclose(rows[0]["accuracy"], pipe.score(X, y))

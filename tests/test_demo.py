@@ -394,7 +394,7 @@ def test_sklinear_help_mentions_the_demo(capsys):
 
 @pytest.fixture
 def app():
-    pytest.importorskip("bokeh", reason='the demo needs pip install "sklinear[demo]"')
+    pytest.importorskip("bokeh", reason='the demo needs Bokeh: pip install ".[demo]"')
     from bokeh.document import Document
 
     from sklinear.demo._app import DemoApp
@@ -570,7 +570,7 @@ def _free_port():
 
 
 def test_a_taken_port_gives_a_clear_error(capsys):
-    pytest.importorskip("bokeh", reason='the demo needs pip install "sklinear[demo]"')
+    pytest.importorskip("bokeh", reason='the demo needs Bokeh: pip install ".[demo]"')
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
@@ -622,7 +622,7 @@ async def _open_websocket(port, token, origin):
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT")
 def test_server_serves_its_own_scripts_refuses_other_origins_and_stops_on_ctrl_c():
-    pytest.importorskip("bokeh", reason='the demo needs pip install "sklinear[demo]"')
+    pytest.importorskip("bokeh", reason='the demo needs Bokeh: pip install ".[demo]"')
     from tornado.httpclient import HTTPClientError
 
     port = _free_port()

@@ -28,11 +28,12 @@ from sklinear.demo._model import LOSSES
 from sklinear.losses import log_softmax, multiclass_hinge, penalty
 
 pytest.importorskip("bokeh",
-                    reason='the demo needs Bokeh: pip install "sklinear[demo]"')
+                    reason='the demo needs Bokeh: pip install ".[demo]"')
 sync_api = pytest.importorskip(
     "playwright.sync_api",
-    reason="the browser tests need Playwright's Python package: pip install "
-    "playwright (the system's Chromium is used, no 'playwright install')",
+    reason="the browser tests need Playwright's Python package, in the dev "
+    "extra: pip install -e \".[dev]\" (the system's Chromium is used, no "
+    "'playwright install')",
 )
 CHROMIUM = (os.environ.get("SKLINEAR_CHROMIUM") or shutil.which("chromium")
             or shutil.which("chromium-browser"))

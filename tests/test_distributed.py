@@ -13,7 +13,12 @@ import pickle
 import numpy as np
 import pytest
 
-distributed = pytest.importorskip("distributed")
+# Dask and dask-ml are in the "dev" extra, which the CI installs, not in the
+# light "test" one.
+distributed = pytest.importorskip(
+    "distributed",
+    reason='the Dask tests need the "dev" extra: pip install -e ".[dev]"',
+)
 
 import cloudpickle  # noqa: E402  (a dependency of distributed)
 import joblib  # noqa: E402
@@ -152,7 +157,9 @@ def test_estimators_pickle_to_workers_and_back(client, estimator, data):
 def test_dask_ml_incremental_partial_fit(client, data):
     """dask-ml's Incremental calls partial_fit once per block of a dask array:
     the same as calling it on the blocks in order, here on the cluster."""
-    pytest.importorskip("dask_ml")
+    pytest.importorskip(
+        "dask_ml", reason='needs dask-ml, in the "dev" extra: pip install -e ".[dev]"'
+    )
     import dask.array as da
     from dask_ml.wrappers import Incremental
 

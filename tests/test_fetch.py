@@ -8,7 +8,9 @@ import hashlib
 import http.server
 import os
 import shutil
+import socket
 import threading
+import warnings
 from pathlib import Path
 from urllib.error import URLError
 
@@ -248,6 +250,21 @@ def test_fetch_cifar10_gives_up_after_n_retries_and_leaves_no_file(tmp_path, ser
 
     assert server.requests == 3
     assert not isinstance(raised.value, URLError)  # the truncation, not a refusal
+    assert list((tmp_path / "cifar10").iterdir()) == []
+
+
+def test_a_name_that_does_not_resolve_fails_at_once(tmp_path, monkeypatch):
+    # Offline, the host's name does not resolve: retrying a few seconds later
+    # would only make the user wait (the CLI reported it after 10 s).
+    monkeypatch.setattr(
+        _fetch, "ARCHIVE",
+        _fetch.ARCHIVE._replace(url="http://cifar.invalid/cifar-10-python.tar.gz"),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "retrying" warning
+        with pytest.raises(URLError) as raised:
+            fetch_cifar10(data_home=tmp_path, n_retries=3, delay=60)
+    assert isinstance(raised.value.reason, socket.gaierror)
     assert list((tmp_path / "cifar10").iterdir()) == []
 
 

@@ -17,24 +17,23 @@ The full CIFAR-10 training set is 50,000 images; the benchmark
 ``benchmarks/bench_out_of_core.py`` trains on that layout (simulated from the
 10,000-image subset) and measures the resident memory of each run in a fresh
 process. To run in seconds, this example uses a smaller configuration: 20,000
-images (the subset and its mirror image), two epochs, and the memory that
+images (10,000 and their mirror images), two epochs, and the memory that
 Python's :mod:`tracemalloc` sees.
-
-The CIFAR-10 subset is looked for beside the repository (``../shared/data``) or
-at the path in the ``SKLINEAR_CIFAR10`` environment variable (see
-:ref:`examples_gallery`); without it the example uses five copies of
-scikit-learn's 8x8 digits.
 """
 
 # %%
 # The images on disk
 # ------------------
 #
-# The training images are written to one ``.npy`` file, a copy at a time, with
-# :func:`numpy.lib.format.open_memmap`: the layout is never whole in memory,
-# not even while it is written. Opened again with ``mmap_mode="r"``, the file
-# is an array that reads its pages from disk when they are first touched, and
-# that cannot be written to.
+# CIFAR-10 through :mod:`sklinear.datasets`: the archive or folder named by the
+# ``SKLINEAR_CIFAR10`` environment variable if it is set, otherwise the official
+# archive, which :func:`~sklinear.datasets.fetch_cifar10` downloads once (163 MB)
+# and keeps (see :ref:`examples_gallery`); the first 10,000 training and 2,000
+# test images. The training images are written to one ``.npy`` file, a copy at
+# a time, with :func:`numpy.lib.format.open_memmap`: the layout is never whole
+# in memory, not even while it is written. Opened again with ``mmap_mode="r"``,
+# the file is an array that reads its pages from disk when they are first
+# touched, and that cannot be written to.
 import os
 import shutil
 import tempfile
@@ -44,52 +43,26 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
-from sklearn.datasets import load_digits
-from sklearn.model_selection import train_test_split
 from sklearn.pipeline import FeatureUnion
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import gen_batches
 
 from sklinear import ColorHistogram, HoG, SoftmaxClassifier
-from sklinear.datasets import load_cifar10
+from sklinear.datasets import fetch_cifar10, load_cifar10
 
 
-def find_cifar10():
-    """The CIFAR-10 subset: $SKLINEAR_CIFAR10 if set, else shared/data/ in a
-    folder above this example (the repository's ../shared/data), else None."""
-    if os.environ.get("SKLINEAR_CIFAR10"):
-        path = Path(os.environ["SKLINEAR_CIFAR10"])
-        return path if path.exists() else None
-    try:
-        here = Path(__file__).resolve().parent
-    except NameError:  # sphinx-gallery runs examples in their folder, no __file__
-        here = Path.cwd()
-    for folder in here.parents:
-        path = folder / "shared" / "data" / "cifar-10-subset-python.tar.gz"
-        if path.exists():
-            return path
-    return None
+def load(subset):
+    """CIFAR-10's ``subset``, from $SKLINEAR_CIFAR10 if set, else downloaded."""
+    path = os.environ.get("SKLINEAR_CIFAR10")
+    return load_cifar10(path, subset=subset) if path else fetch_cifar10(subset=subset)
 
 
-path = find_cifar10()
-if path is not None:
-    images, y = load_cifar10(path, subset="train", return_X_y=True)
-    test_images, y_test = load_cifar10(path, subset="test", return_X_y=True)
-    copies = [images, images[:, :, ::-1]]  # as they are, and mirrored
-    features = FeatureUnion([("hog", HoG()), ("color", ColorHistogram())])
-    chunk_sizes = [500, 2000]
-    print(f"CIFAR-10 subset: {len(images)} training images, two copies")
-else:
-    digits = load_digits()
-    images, test_images, y, y_test = train_test_split(
-        (digits.images / 16).astype(np.float32), digits.target, test_size=0.25,
-        stratify=digits.target, random_state=0,
-    )
-    copies = [images, images[:, :, ::-1]] * 2 + [images]
-    features = FeatureUnion([("hog", HoG(pixels_per_cell=2, cells_per_block=2)),
-                             ("color", ColorHistogram(color_space="rgb"))])
-    chunk_sizes = [100, 400]
-    print("CIFAR-10 subset not found: using load_digits instead")
+train, test = load("train"), load("test")
+images, y = train.images[:10_000], train.target[:10_000]
+test_images, y_test = test.images[:2_000], test.target[:2_000]
+copies = [images, images[:, :, ::-1]]  # as they are, and mirrored
+features = FeatureUnion([("hog", HoG()), ("color", ColorHistogram())])
+chunk_sizes = [500, 2000]
 
 folder = Path(tempfile.mkdtemp(prefix="sklinear-out-of-core-"))
 n_train = len(images) * len(copies)

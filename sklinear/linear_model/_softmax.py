@@ -128,6 +128,27 @@ class SoftmaxClassifier(BaseSGDLinearClassifier):
     sklinear.losses.softmax_cross_entropy : The loss and its gradient.
     sklearn.linear_model.LogisticRegression : Exact (L-BFGS and other) solvers.
 
+    Notes
+    -----
+    With scikit-learn 1.9 or newer, the classifier takes scikit-learn's
+    callbacks (:mod:`sklearn.callback`), set with ``set_callbacks``. Each
+    ``fit``, and each call of ``partial_fit``, is a task named ``"fit"``, and
+    each of its epochs a subtask named ``"epoch"``, numbered from 0 by
+    ``task_id``. A callback's ``on_fit_task_end`` gets, for an epoch, the
+    training data ``X`` and ``y``, ``metadata`` (``{"sample_weight": ...}``
+    when weights were given) and, if it asks for it, ``fitted_estimator``: a
+    copy of the classifier with the weights of the end of that epoch (after a
+    diverging epoch, those training returned to), ready to predict. Returning
+    True stops training after that epoch, with ``stop_reason_`` set to
+    ``"callback"``. The subtask begun after the last epoch ends without data
+    or model, since no epoch ran in it. At the end of the fit task,
+    ``fitted_estimator`` is the fitted model (with ``early_stopping``, that of
+    the best epoch). A callback that scikit-learn hands down to the
+    estimators a meta-estimator fits, such as
+    :class:`~sklearn.callback.ProgressBar`, goes on the outermost estimator, a
+    :class:`~sklearn.pipeline.Pipeline` or a search; others may be set on the
+    classifier inside them.
+
     Examples
     --------
     >>> from sklearn.datasets import load_digits

@@ -30,7 +30,7 @@ class SVMLinearClassifier(BaseSGDLinearClassifier):
     margin : float, default=1.0
         The margin :math:`\\Delta` by which the true class's score must exceed
         every other.
-    multi_class : {"weston_watkins", "crammer_singer", "ovr"}, \\
+    multi_class : {"weston_watkins", "crammer_singer", "ovr"}, \
             default="weston_watkins"
         Which multiclass hinge (:func:`sklinear.losses.multiclass_hinge` gives
         the formulas): a term per other class whose score comes within the
@@ -147,6 +147,27 @@ class SVMLinearClassifier(BaseSGDLinearClassifier):
     sklearn.linear_model.SGDClassifier : One-versus-rest binary SGD.
     sklearn.svm.LinearSVC : Exact solvers, ``multi_class="crammer_singer"`` for
         another joint multiclass hinge.
+
+    Notes
+    -----
+    With scikit-learn 1.9 or newer, the classifier takes scikit-learn's
+    callbacks (:mod:`sklearn.callback`), set with ``set_callbacks``. Each
+    ``fit``, and each call of ``partial_fit``, is a task named ``"fit"``, and
+    each of its epochs a subtask named ``"epoch"``, numbered from 0 by
+    ``task_id``. A callback's ``on_fit_task_end`` gets, for an epoch, the
+    training data ``X`` and ``y``, ``metadata`` (``{"sample_weight": ...}``
+    when weights were given) and, if it asks for it, ``fitted_estimator``: a
+    copy of the classifier with the weights of the end of that epoch (after a
+    diverging epoch, those training returned to), ready to predict. Returning
+    True stops training after that epoch, with ``stop_reason_`` set to
+    ``"callback"``. The subtask begun after the last epoch ends without data
+    or model, since no epoch ran in it. At the end of the fit task,
+    ``fitted_estimator`` is the fitted model (with ``early_stopping``, that of
+    the best epoch). A callback that scikit-learn hands down to the
+    estimators a meta-estimator fits, such as
+    :class:`~sklearn.callback.ProgressBar`, goes on the outermost estimator, a
+    :class:`~sklearn.pipeline.Pipeline` or a search; others may be set on the
+    classifier inside them.
 
     References
     ----------
