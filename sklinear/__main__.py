@@ -9,14 +9,25 @@ takes a CIFAR-10 archive or folder, ``--dataset cifar10`` downloads it once.
 ``--output DIR`` writes the figures (weight templates, loss curves, the
 cross-validation grids) as PNG files. ``python -m sklinear --help`` lists every
 option.
+
+A mistake on the command line (a bad option, a number out of range, data that
+is not CIFAR-10, a folder that cannot take the figures) is reported in one line
+on standard error with exit status 2, argparse's for usage errors; a run that
+fails for something outside the command line (the download, a missing
+matplotlib, writing the figures) in one line with exit status 1. ``--verbose``
+adds the traceback.
 """
 
 import argparse
+import http.client
 import sys
+import tempfile
 import time
+import traceback
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.error import URLError
 
 import numpy as np
 from sklearn.base import clone
@@ -28,21 +39,52 @@ from sklearn.preprocessing import StandardScaler
 
 from . import ColorHistogram, HoG, SoftmaxClassifier, SVMLinearClassifier, __version__
 
+PROG = "python -m sklinear"
+# Exit statuses: argparse's for a command line to change, and one for a run
+# that failed for something else (as an uncaught exception would exit).
+USAGE_ERROR, RUN_ERROR = 2, 1
+# The errors on which fetch_cifar10 retries a download: the network's.
+NETWORK_ERRORS = (URLError, TimeoutError, ConnectionError, http.client.HTTPException)
+CIFAR10_PAGE = "https://www.cs.toronto.edu/~kriz/cifar.html"
+
 ALPHAS = (1e-4, 1e-2, 1.0)
 # Steps as multiples of the one learning_rate="auto" takes from the curvature
 # of the problem (at the smallest alpha, so that the grid is the same for each).
 STEP_MULTIPLES = (1 / 9, 1 / 3, 1.0, 3.0, 9.0)
 
 
+class _Failure(Exception):
+    """A mistake or failure reported in one line, with the exit status to return."""
+
+    def __init__(self, message, status):
+        super().__init__(message)
+        self.status = status
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, reporting its errors as :class:`_Failure`.
+
+    argparse prints the usage (several lines) before the error; the error alone,
+    and where the options are listed, says what to do.
+    """
+
+    def error(self, message):
+        raise _Failure(f"{message} ({self.prog} --help lists the options)",
+                       USAGE_ERROR)
+
+
 def _parse_args(argv):
-    parser = argparse.ArgumentParser(
-        prog="python -m sklinear",
+    parser = _Parser(
+        prog=PROG,
         description=(
             "Classify images with sklinear's multiclass SVM and softmax "
             "classifiers on HoG and colour-histogram features, tuned by "
             "cross-validation, and report how they did."
         ),
         epilog=(
+            "A mistake on the command line exits with status 2, a run that "
+            "fails otherwise (a download, writing the figures) with status 1, "
+            "each with one line on standard error. "
             "python -m sklinear demo starts the interactive demo of linear "
             "classification in the browser instead (python -m sklinear demo "
             "--help lists its options; needs Bokeh: the demo extra)."
@@ -62,7 +104,7 @@ def _parse_args(argv):
     )
     parser.add_argument(
         "--data-home", metavar="DIR",
-        help="where --dataset cifar10 caches the archive (default: the "
+        help="with --dataset cifar10, where it caches the archive (default: the "
         "SCIKIT_LEARN_DATA environment variable, else ~/scikit_learn_data)",
     )
     parser.add_argument(
@@ -71,18 +113,46 @@ def _parse_args(argv):
         "run on the full CIFAR-10",
     )
     parser.add_argument("--cv", type=int, default=5, metavar="K",
-                        help="folds of the cross-validation (default 5)")
+                        help="folds of the cross-validation, at least 2 (default 5)")
     parser.add_argument("--n-jobs", type=int, default=None, metavar="N",
-                        help="fits run in parallel by GridSearchCV (default 1)")
+                        help="fits run in parallel by GridSearchCV (default 1; "
+                        "-1: one per core)")
     parser.add_argument("--random-state", type=int, default=0, metavar="SEED",
-                        help="seed of the splits and of SGD's shuffling (default 0)")
+                        help="seed of the splits and of SGD's shuffling, from 0 "
+                        "to 4294967295 (default 0)")
     parser.add_argument(
         "--output", metavar="DIR", type=Path,
         help="write the figures there as PNG files (needs matplotlib)",
     )
+    parser.add_argument("--verbose", action="store_true",
+                        help="on an error, print its traceback too")
     parser.add_argument("--version", action="version",
                         version=f"sklinear {__version__}")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    _check_args(args)
+    return args
+
+
+def _check_args(args):
+    """Refuse, before any work, the values that the options' types let through."""
+    if args.cv < 2:
+        raise _Failure(f"--cv {args.cv}: cross-validation needs at least 2 folds.",
+                       USAGE_ERROR)
+    if args.max_train is not None and args.max_train < 1:
+        raise _Failure(
+            f"--max-train {args.max_train}: pass a positive number of training "
+            "images, or leave the option out to use them all.", USAGE_ERROR)
+    if args.n_jobs == 0:
+        raise _Failure("--n-jobs 0: pass the number of fits to run in parallel "
+                       "(1 or more), or -1 for one per core.", USAGE_ERROR)
+    if not 0 <= args.random_state < 2**32:
+        raise _Failure(f"--random-state {args.random_state}: pass a seed from 0 to "
+                       f"{2**32 - 1}.", USAGE_ERROR)
+    if args.data_home is not None and args.dataset != "cifar10":
+        # Otherwise the job would run on digits (or --data) and ignore it.
+        raise _Failure("--data-home is where --dataset cifar10 keeps the archive: "
+                       "add --dataset cifar10, or leave --data-home out.",
+                       USAGE_ERROR)
 
 
 @contextmanager
@@ -90,7 +160,12 @@ def _step(message):
     """Print what is being done, then how long it took."""
     print(f"{message} ...", end="", flush=True)
     started = time.perf_counter()
-    yield
+    try:
+        yield
+    except BaseException:
+        # An error message starts on a line of its own.
+        print(flush=True)
+        raise
     print(f" {time.perf_counter() - started:.1f} s", flush=True)
 
 
@@ -109,15 +184,91 @@ def _load(args):
     from .datasets import fetch_cifar10, load_cifar10
 
     if args.data is not None:
-        train = load_cifar10(args.data, subset="train")
-        test = load_cifar10(args.data, subset="test", return_X_y=True)
+        try:
+            train = load_cifar10(args.data, subset="train")
+            test = load_cifar10(args.data, subset="test", return_X_y=True)
+        except (OSError, ValueError) as exc:
+            # Its messages name the path and what was expected there.
+            raise _Failure(f"--data: {exc}", USAGE_ERROR) from exc
         source = f"CIFAR-10 from {args.data}"
     else:
-        train = fetch_cifar10(data_home=args.data_home, subset="train")
-        test = fetch_cifar10(data_home=args.data_home, subset="test", return_X_y=True)
+        try:
+            # No retries: offline, each would fail as the first did, after a
+            # second's wait; a broken download is started again by running
+            # the command again, as a retry would, from the first byte.
+            train = fetch_cifar10(data_home=args.data_home, subset="train",
+                                  n_retries=0)
+            test = fetch_cifar10(data_home=args.data_home, subset="test",
+                                 return_X_y=True, n_retries=0)
+        except NETWORK_ERRORS as exc:
+            reason = exc.reason if isinstance(exc, URLError) else exc
+            raise _Failure(
+                f"could not download CIFAR-10 ({reason}): check the connection "
+                "and run the command again, or download cifar-10-python.tar.gz "
+                f"from {CIFAR10_PAGE} and pass it with --data.", RUN_ERROR,
+            ) from exc
+        except (OSError, ValueError) as exc:
+            raise _Failure(f"--dataset cifar10: {exc}", RUN_ERROR) from exc
         source = "CIFAR-10 (fetch_cifar10)"
     return (train.images, test[0], train.target, test[1],
             [str(name) for name in train.target_names], source)
+
+
+def _sample(X_train, y_train, args):
+    """At most ``--max-train`` training images (stratified), enough for ``--cv``."""
+    n_classes = len(np.unique(y_train))
+    if args.max_train is not None and args.max_train < n_classes:
+        raise _Failure(
+            f"--max-train {args.max_train}: a stratified sample needs an image of "
+            f"each of the {n_classes} classes: pass at least {n_classes}.",
+            USAGE_ERROR)
+    if args.max_train is not None and args.max_train < len(X_train):
+        try:
+            X_train, _, y_train, _ = train_test_split(
+                X_train, y_train, train_size=args.max_train, stratify=y_train,
+                random_state=args.random_state,
+            )
+        except ValueError as exc:
+            raise _Failure(
+                f"--max-train {args.max_train}: no stratified sample of that many "
+                f"of the {len(X_train)} training images: {exc}", USAGE_ERROR,
+            ) from exc
+    try:
+        # The folds that GridSearchCV will make, tried before any fit.
+        next(StratifiedKFold(args.cv).split(np.zeros(len(y_train)), y_train))
+    except ValueError as exc:
+        largest = np.unique(y_train, return_counts=True)[1].max()
+        raise _Failure(
+            f"--cv {args.cv}: {exc} The largest class has {largest} training "
+            f"images: pass a smaller --cv.", USAGE_ERROR,
+        ) from exc
+    return X_train, y_train
+
+
+def _check_matplotlib():
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError as exc:
+        raise _Failure(
+            "--output draws the figures with matplotlib, which is not installed: "
+            "python -m pip install matplotlib, or leave --output out.", RUN_ERROR,
+        ) from exc
+
+
+def _make_output(output):
+    """Make the folder of the figures, and check that files can be written in it.
+
+    Done before the job's work, so that a wrong folder is reported at once.
+    """
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=output):
+            pass
+    except OSError as exc:
+        raise _Failure(
+            f"--output {output}: cannot write figures there ({exc.strerror or exc}); "
+            "pass a folder you can write to, or a new one.", USAGE_ERROR,
+        ) from exc
 
 
 def _features(image_shape):
@@ -129,6 +280,49 @@ def _features(image_shape):
     colour = len(image_shape) == 3 and image_shape[2] == 3
     histogram = ColorHistogram() if colour else ColorHistogram(color_space="rgb")
     return FeatureUnion([("hog", hog), ("color", histogram)])
+
+
+def _fit(estimator, X, y):
+    """Fit ``estimator``; return its fit time and what its ConvergenceWarnings say.
+
+    The warnings are kept for the report rather than shown: it marks the
+    epochs of such a fit and prints them under its table.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        started = time.perf_counter()
+        estimator.fit(X, y)
+        fit_time = time.perf_counter() - started
+    notes = []
+    for warning in caught:
+        if issubclass(warning.category, ConvergenceWarning):
+            notes.append(str(warning.message))
+        else:
+            # Other warnings are shown as they would have been.
+            warnings.warn_explicit(warning.message, warning.category,
+                                   warning.filename, warning.lineno)
+    return fit_time, notes
+
+
+def _convergence(classifier, notes):
+    """The epochs of a fit, marked, and the lines that explain the mark.
+
+    ``*``: it ran ``max_iter`` epochs without meeting its stopping rule.
+    ``!``: it stopped by ``tol``, but the estimator warned that the step was
+    likely too short for that to be convergence (the objective barely below its
+    value at zero weights, after few epochs): a test of the objective, not a
+    count of epochs, since a strong penalty converges in few epochs for real.
+    """
+    if classifier.stop_reason_ == "max_iter":
+        mark = "*"
+        notes = notes or [f"{type(classifier).__name__} ran max_iter="
+                          f"{classifier.n_iter_} epochs without meeting its "
+                          "stopping rule."]
+    elif classifier.stop_reason_ == "converged" and notes:
+        mark = "!"
+    else:
+        mark = ""
+    return f"{classifier.n_iter_}{mark}", [f"{mark or '-'} {note}" for note in notes]
 
 
 def _cv_table(name, search, auto):
@@ -151,7 +345,9 @@ def _cv_table(name, search, auto):
     return "\n".join(lines)
 
 
-def _figures(output, searches, X_train_images, y_train, names, random_state):
+def _figures(output, searches, refitted, X_train, X_test, y_train, y_test, names,
+             random_state):
+    """Write the figures; return their paths and what to say of each."""
     import matplotlib.pyplot as plt
 
     from .inspection import (
@@ -160,30 +356,43 @@ def _figures(output, searches, X_train_images, y_train, names, random_state):
         WeightImageDisplay,
     )
 
-    output.mkdir(parents=True, exist_ok=True)
     written = []
-    # Templates are images only when the features are the pixels: a softmax
-    # classifier on the standardised pixels, as in the course's figure.
-    image_shape = X_train_images.shape[1:]
-    pixels = X_train_images.reshape(len(X_train_images), -1)
+    # Templates are images only when the features are the pixels: an extra
+    # softmax classifier on the standardised pixels, as in the course's
+    # figure, which the figure and the report say is not one of the models
+    # above.
+    image_shape = X_train.shape[1:]
     on_pixels = Pipeline([("scale", StandardScaler()),
                           ("clf", SoftmaxClassifier(random_state=random_state))])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        on_pixels.fit(pixels, y_train)
+    _, notes = _fit(on_pixels, X_train.reshape(len(X_train), -1), y_train)
+    accuracy = on_pixels.score(X_test.reshape(len(X_test), -1), y_test)
+    epochs, lines = _convergence(on_pixels[-1], notes)
+    grey = len(image_shape) == 2
+    # Grey templates are heat maps of weights: one scale for all of them,
+    # read on a colour bar. An RGB template's colours are its weights on the
+    # three channels, which no colour bar maps; each keeps its own scale.
     display = WeightImageDisplay.from_estimator(
-        on_pixels, image_shape=image_shape, display_labels=names)
-    written.append(_save(display.figure_, output / "templates.png"))
+        on_pixels, image_shape=image_shape, display_labels=names,
+        share_scale=grey, colorbar=grey)
+    display.figure_.suptitle(
+        "Templates of an extra SoftmaxClassifier on the standardised raw pixels\n"
+        f"(not a model of the report; test accuracy {accuracy:.4f})")
+    written.append((_save(display.figure_, output / "templates.png"), [
+        f"the weights of an extra SoftmaxClassifier fitted on the {X_train[0].size} "
+        f"standardised pixels of each image, not on the features above: "
+        f"test accuracy {accuracy:.4f}, {epochs} epochs", *lines]))
+
     fig, ax = plt.subplots(figsize=(6, 4))
-    for name, search in searches.items():
-        LossCurveDisplay.from_estimator(search.best_estimator_, ax=ax, name=name)
+    for name, pipeline in refitted.items():
+        LossCurveDisplay.from_estimator(pipeline, ax=ax, name=name)
     ax.set_title("Training objective per epoch (best of each search)")
-    written.append(_save(fig, output / "loss_curves.png"))
+    written.append((_save(fig, output / "loss_curves.png"), []))
     for name, search in searches.items():
         display = GridSearchHeatmapDisplay.from_estimator(
             search, x="clf__learning_rate", y="clf__alpha")
-        display.ax_.set_title(f"{name}: cross-validation accuracy")
-        written.append(_save(display.figure_, output / f"cv_grid_{name}.png"))
+        display.ax_.set_title(
+            f"{name}: {search.n_splits_}-fold cross-validation accuracy")
+        written.append((_save(display.figure_, output / f"cv_grid_{name}.png"), []))
     plt.close("all")
     return written
 
@@ -193,27 +402,16 @@ def _save(figure, path):
     return path
 
 
-def main(argv=None):
-    argv = sys.argv[1:] if argv is None else list(argv)
-    if argv[:1] == ["demo"]:
-        # The interactive demo has its own options and needs Bokeh: imported
-        # only when asked for.
-        from .demo import main as demo_main
-
-        return demo_main(argv[1:])
-    args = _parse_args(argv)
+def _run(args):
+    """The job: load, extract, cross-validate, report; return the exit status."""
     if args.output is not None:
-        from sklearn.utils._optional_dependencies import check_matplotlib_support
-
-        check_matplotlib_support("python -m sklinear --output")
+        _check_matplotlib()
     started = time.perf_counter()
     with _step("Loading the images"):
         X_train, X_test, y_train, y_test, names, source = _load(args)
-        if args.max_train is not None and args.max_train < len(X_train):
-            X_train, _, y_train, _ = train_test_split(
-                X_train, y_train, train_size=args.max_train, stratify=y_train,
-                random_state=args.random_state,
-            )
+        X_train, y_train = _sample(X_train, y_train, args)
+    if args.output is not None:
+        _make_output(args.output)
     print(f"{source}: {len(X_train)} training and {len(X_test)} test images of "
           f"shape {X_train.shape[1:]}, {len(names)} classes.")
 
@@ -231,7 +429,7 @@ def main(argv=None):
         "SVMLinearClassifier": SVMLinearClassifier(random_state=args.random_state),
         "SoftmaxClassifier": SoftmaxClassifier(random_state=args.random_state),
     }
-    searches, autos, rows = {}, {}, []
+    searches, refitted, autos, rows = {}, {}, {}, []
     n_candidates = len(ALPHAS) * len(STEP_MULTIPLES)
     for name, clf in estimators.items():
         pipeline = Pipeline([("scale", StandardScaler()), ("clf", clf)])
@@ -242,35 +440,38 @@ def main(argv=None):
                 .fit(F_train, y_train)[-1].learning_rate_)
         grid = {"clf__alpha": list(ALPHAS),
                 "clf__learning_rate": [m * auto for m in STEP_MULTIPLES]}
-        search = GridSearchCV(pipeline, grid, cv=cv, n_jobs=args.n_jobs)
+        # Refitted here rather than by the search, so that the warnings of
+        # that one fit, which the report shows, are told from those of the
+        # cross-validation's many.
+        search = GridSearchCV(pipeline, grid, cv=cv, n_jobs=args.n_jobs, refit=False)
         with _step(f"Cross-validating {name} over {n_candidates} candidates x "
-                   f"{args.cv} folds"), warnings.catch_warnings():
-            # The report shows the epochs each fit ran.
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            search.fit(F_train, y_train)
+                   f"{args.cv} folds"):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                search.fit(F_train, y_train)
+            best = clone(pipeline).set_params(**search.best_params_)
+            fit_time, notes = _fit(best, F_train, y_train)
         predict_started = time.perf_counter()
-        predicted = search.predict(F_test)
+        predicted = best.predict(F_test)
         predict_time = time.perf_counter() - predict_started
-        searches[name] = search
-        autos[name] = auto
-        refitted = search.best_estimator_[-1]
-        hit_max_iter = refitted.stop_reason_ == "max_iter"
-        epochs = f"{refitted.n_iter_}{'*' if hit_max_iter else ''}"
-        rows.append((name, np.mean(predicted == y_test), search.refit_time_,
-                     predict_time, epochs, predicted))
+        searches[name], refitted[name], autos[name] = search, best, auto
+        epochs, lines = _convergence(best[-1], notes)
+        rows.append((name, np.mean(predicted == y_test), fit_time,
+                     predict_time, epochs, lines, predicted))
 
     print()
     for name, search in searches.items():
         print(_cv_table(name, search, autos[name]) + "\n")
     print(f"  {'Test accuracy':<22} {'accuracy':>9} {'fit':>8} {'predict':>8} "
           f"{'epochs':>7}")
-    for name, accuracy, fit_time, predict_time, epochs, _ in rows:
+    for name, accuracy, fit_time, predict_time, epochs, *_ in rows:
         print(f"  {name:<22} {accuracy:>9.4f} {fit_time:>7.3f}s "
               f"{predict_time * 1e3:>6.1f}ms {epochs:>7}")
     print("  (fit: refitting the best candidate on all training images; predict: "
           f"{len(X_test)} test images)")
-    if any(row[4].endswith("*") for row in rows):
-        print("  (*: training ran max_iter epochs without meeting its stopping rule)")
+    # One line per fit that warned, saying what its warning says.
+    for line in (line for row in rows for line in row[5]):
+        print(f"  {line}")
     print()
 
     print(f"  {'Accuracy per class':<22}" + "".join(f"{name:>22}"
@@ -285,12 +486,47 @@ def main(argv=None):
 
     if args.output is not None:
         with _step(f"\nWriting the figures to {args.output}"):
-            written = _figures(args.output, searches, X_train, y_train, names,
-                               args.random_state)
-        for path in written:
-            print(f"  {path}")
+            try:
+                written = _figures(args.output, searches, refitted, X_train,
+                                   X_test, y_train, y_test, names,
+                                   args.random_state)
+            except OSError as exc:
+                raise _Failure(f"could not write the figures to {args.output}: "
+                               f"{exc}", RUN_ERROR) from exc
+        for path, lines in written:
+            print(f"  {path}" + (f": {lines[0]}" if lines else ""))
+            for line in lines[1:]:
+                print(f"    {line}")
     print(f"\nDone in {time.perf_counter() - started:.1f} s.")
     return 0
+
+
+def main(argv=None):
+    """Run the job, or the demo, on the arguments ``argv``; return the exit status.
+
+    ``argv`` defaults to the command line's. A mistake or a failed run is one
+    line on standard error (see the module's docstring), not a traceback.
+    """
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["demo"]:
+        # The interactive demo has its own options and needs Bokeh: imported
+        # only when asked for.
+        from .demo import main as demo_main
+
+        return demo_main(argv[1:])
+    args = None
+    try:
+        args = _parse_args(argv)
+        return _run(args)
+    except (_Failure, KeyboardInterrupt) as exc:
+        if args is not None and args.verbose:
+            traceback.print_exception(exc)
+        if isinstance(exc, KeyboardInterrupt):
+            # 128 + SIGINT, as a shell reports a command stopped by Ctrl-C.
+            print(f"{PROG}: interrupted.", file=sys.stderr)
+            return 130
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return exc.status
 
 
 if __name__ == "__main__":

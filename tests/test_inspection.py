@@ -94,6 +94,41 @@ def test_weight_images_shared_scale(softmax):
     assert not any(ax.axison for ax in disp.axes_.flat)
 
 
+def test_weight_images_colorbar_reads_the_colours_as_weights(softmax):
+    disp = WeightImageDisplay.from_estimator(softmax, image_shape=(8, 8))
+    assert disp.colorbar_ is None
+    weights = softmax.coef_.reshape(10, 8, 8)
+    # Also with a norm of the images other than [0, 1].
+    for im_kw in [None, {"vmin": -0.5, "vmax": 2.0}]:
+        disp = WeightImageDisplay.from_estimator(
+            softmax, image_shape=(8, 8), share_scale=True, colorbar=True,
+            im_kw=im_kw,
+        )
+        bar = disp.colorbar_.mappable
+        assert bar.get_clim()[0] <= weights.min() and bar.get_clim()[1] >= weights.max()
+        assert disp.colorbar_.ax.get_ylabel() == "Weight"
+        # The colour the bar gives a weight is that of its pixel in the images.
+        for k in (0, 3, 9):
+            assert_allclose(bar.to_rgba(weights[k]),
+                            disp.im_[k].to_rgba(disp.images_[k]), atol=1e-12)
+    # The bar is one for the figure, beside the grid.
+    assert len(disp.figure_.axes) == disp.axes_.size + 1
+
+
+def test_weight_images_colorbar_needs_one_scale_and_one_channel(softmax):
+    with pytest.raises(ValueError, match="colorbar=True needs share_scale=True"):
+        WeightImageDisplay.from_estimator(softmax, image_shape=(8, 8), colorbar=True)
+    with pytest.raises(ValueError, match="needs single-channel templates"):
+        WeightImageDisplay(np.ones((2, 3, 3, 3))).plot(share_scale=True,
+                                                       colorbar=True)
+    # Refused before anything is drawn.
+    assert plt.get_fignums() == []
+    # A constant template has a bar too, if not much of one.
+    disp = WeightImageDisplay(np.zeros((2, 3, 3))).plot(share_scale=True,
+                                                        colorbar=True)
+    assert disp.colorbar_ is not None
+
+
 def test_weight_images_binary_shows_one_template_for_classes_1(digits):
     X, y = digits
     mask = np.isin(y, [3, 8])
@@ -348,7 +383,7 @@ def test_heatmap_values_are_the_mean_test_scores(search):
     assert disp.ax_.get_xlabel() == "alpha"
     assert disp.ax_.get_ylabel() == "learning_rate"
     assert [t.get_text() for t in disp.ax_.get_xticklabels()] == [
-        "1e-5", "1e-3", "1e-1"
+        "1e-05", "1e-03", "1e-01"
     ]
     assert [t.get_text() for t in disp.ax_.get_yticklabels()] == ["0.01", "0.1"]
 
@@ -424,12 +459,49 @@ def test_heatmap_tick_labels():
     assert [t.get_text() for t in disp.ax_.get_xticklabels()] == [
         "Step", "None", "True"
     ]
+    # One number of digits for all, as in a column of a table.
     assert [t.get_text() for t in disp.ax_.get_yticklabels()] == [
-        "1e-3", "3.16e-3", "1e-2", "auto"
+        "1.00e-03", "3.16e-03", "1.00e-02", "auto"
     ]
     # Scores over 10 are not written with three decimals.
     assert disp.text_[0, 0].get_text() == "0"
     assert disp.text_[3, 2].get_text() == "11"
+
+
+def test_heatmap_tick_labels_read_as_the_main_job_prints_the_grid():
+    # The grid of python -m sklinear: alpha and steps around an "auto" one,
+    # which its table prints as {:.0e} and {:.2e}.
+    alphas = [1e-4, 1e-2, 1.0]
+    steps = [m * 0.0013517 for m in (1 / 9, 1 / 3, 1.0, 3.0, 9.0)]
+    params = [{"alpha": a, "learning_rate": s} for a in alphas for s in steps]
+    disp = GridSearchHeatmapDisplay.from_cv_results(
+        cv_results(params, np.arange(15)), x="learning_rate", y="alpha"
+    )
+    assert [t.get_text() for t in disp.ax_.get_yticklabels()] == [
+        f"{alpha:.0e}" for alpha in alphas
+    ] == ["1e-04", "1e-02", "1e+00"]
+    assert [t.get_text() for t in disp.ax_.get_xticklabels()] == [
+        f"{step:.2e}" for step in steps
+    ]
+
+
+@pytest.mark.parametrize("shape", [(3, 5), (5, 2), (2, 9), (4, 4)])
+@pytest.mark.parametrize("layout", [None, "constrained"])
+def test_heatmap_colorbar_is_as_tall_as_the_map(shape, layout):
+    n_y, n_x = shape
+    params = [{"a": a, "b": b} for b in range(n_y) for a in range(n_x)]
+    _, ax = plt.subplots(figsize=(6, 4), layout=layout)
+    disp = GridSearchHeatmapDisplay.from_cv_results(
+        cv_results(params, np.linspace(0, 1, n_x * n_y)), x="a", y="b", ax=ax
+    )
+    disp.figure_.canvas.draw()
+    heat_map = disp.ax_.get_window_extent()
+    bar = disp.colorbar_.ax.get_window_extent()
+    # Same top and bottom (to the pixel), and beside the map, to its right.
+    assert abs(bar.y0 - heat_map.y0) < 1 and abs(bar.y1 - heat_map.y1) < 1
+    assert heat_map.x1 < bar.x0
+    # Of the same width whatever the shape of the grid: 5% of the height.
+    assert bar.width == pytest.approx(0.05 * heat_map.height, rel=0.02)
 
 
 def test_heatmap_options():

@@ -72,24 +72,29 @@ def _is_log_spaced(values):
     return unevenness(np.diff(np.log(values))) < unevenness(np.diff(values))
 
 
-def _scientific(value):
-    """The shortest of "1e-4", "3.2e-4", "3.16e-4" that gives ``value`` back."""
-    for digits in range(3):
-        text = f"{value:.{digits}e}"
-        if np.isclose(float(text), value, rtol=1e-6, atol=0):
+def _scientific(values):
+    """``values`` in scientific notation with one number of digits, as a table's
+    column: the fewest decimals (up to 2) that give every value back, and
+    Python's exponent, ``1e-04``, ``3.16e-03``, as the main job prints them."""
+    values = np.asarray(values, dtype=float)
+    for decimals in range(3):
+        texts = [f"{value:.{decimals}e}" for value in values]
+        if np.allclose(np.array(texts, dtype=float), values, rtol=1e-6, atol=0):
             break
-    mantissa, exponent = text.split("e")
-    return f"{mantissa}e{int(exponent)}"
+    return texts
 
 
 def _tick_labels(values):
     """Labels of parameter values; numbers in scientific notation on a log grid."""
     numbers = [float(value) for value in values if _is_number(value)]
-    log_spaced = _is_log_spaced(numbers)
+    if _is_log_spaced(numbers):
+        texts = iter(_scientific(numbers))
+    else:
+        texts = (f"{number:g}" for number in numbers)
     labels = []
     for value in values:
         if _is_number(value):
-            labels.append(_scientific(float(value)) if log_spaced else f"{value:g}")
+            labels.append(next(texts))
         elif hasattr(value, "get_params"):
             # An estimator searched over (a pipeline step) is named by its class:
             # its full repr would not fit under a cell.
@@ -170,7 +175,7 @@ class GridSearchHeatmapDisplay:
     ...     x_name="alpha", y_name="learning_rate",
     ... ).plot()
     >>> [label.get_text() for label in disp.ax_.get_xticklabels()]
-    ['1e-4', '1e-2']
+    ['1e-04', '1e-02']
     """
 
     def __init__(
@@ -217,7 +222,9 @@ class GridSearchHeatmapDisplay:
         cmap : str or matplotlib Colormap, default="viridis"
             The colour map of the scores.
         colorbar : bool, default=True
-            Add a colour bar.
+            Add a colour bar beside the map, as tall as it. To read several
+            heat maps on one scale, give each the same ``vmin`` and ``vmax``
+            in ``im_kw``.
         include_values : bool, default=True
             Write each cell's score in it.
         values_format : str, default=None
@@ -311,7 +318,15 @@ class GridSearchHeatmapDisplay:
 
         self.colorbar_ = None
         if colorbar:
-            self.colorbar_ = figure.colorbar(self.im_, ax=ax, label=self.score_name)
+            # Beside the map in the axes' own coordinates, the bar spans the
+            # map's height exactly: figure.colorbar(ax=ax) spans the space the
+            # axes were given, taller than a map wider than high. Its width
+            # and gap are fractions of the map's height, the same for any grid.
+            ax.apply_aspect()
+            box = ax.get_window_extent()
+            height = box.height / box.width
+            cax = ax.inset_axes([1 + 0.04 * height, 0, 0.05 * height, 1])
+            self.colorbar_ = figure.colorbar(self.im_, cax=cax, label=self.score_name)
 
         # Two parameters that share a short name ("svm__alpha", "sgd__alpha")
         # keep their full names.

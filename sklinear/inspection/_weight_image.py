@@ -30,7 +30,8 @@ class WeightImageDisplay:
     is the class's *template*, the picture it matches best (CS231n's "one
     template per class"). For display, each template is min-max scaled to
     ``[0, 1]``, so that its most negative weight is black and its most positive
-    white (in colour, per channel value).
+    white (in colour, per channel value); or all templates on one scale, which
+    a colour bar can then read in weights.
 
     It is recommended to use :meth:`WeightImageDisplay.from_estimator` to create
     a :class:`WeightImageDisplay`. All parameters are stored as attributes.
@@ -49,6 +50,8 @@ class WeightImageDisplay:
         dropped).
     im_ : ndarray of matplotlib AxesImage of shape (n_templates,)
         The image of each template.
+    colorbar_ : matplotlib Colorbar or None
+        The colour bar of the weights, or None when ``colorbar=False``.
     axes_ : ndarray of matplotlib Axes
         The axes of the grid, of shape ``(n_rows, n_cols)`` when created by
         :meth:`plot`, else shaped like the ``ax`` passed; all with their axis off.
@@ -75,7 +78,8 @@ class WeightImageDisplay:
         self.templates = templates
         self.display_labels = display_labels
 
-    def plot(self, ax=None, *, n_cols=5, share_scale=False, cmap="gray", im_kw=None):
+    def plot(self, ax=None, *, n_cols=5, share_scale=False, colorbar=False,
+             cmap="gray", im_kw=None):
         """Draw the templates in a grid, titled, with the axes off.
 
         Parameters
@@ -91,6 +95,12 @@ class WeightImageDisplay:
             template's pattern at full contrast; a shared scale also shows which
             classes have the larger weights. CS231n's notebooks use a shared
             scale.
+        colorbar : bool, default=False
+            Add a colour bar that reads the colours as weights, beside the
+            grid. Needs ``share_scale=True`` (on a scale per template, a
+            colour stands for a different weight in each) and single-channel
+            templates (an RGB template's colours are its weights on three
+            channels, which no bar maps).
         cmap : str or matplotlib Colormap, default="gray"
             The colour map of single-channel templates; ignored for RGB.
         im_kw : dict, default=None
@@ -109,9 +119,11 @@ class WeightImageDisplay:
         >>> disp = WeightImageDisplay(templates).plot()
         >>> disp.images_[1].tolist()
         [[0.0, 0.25], [0.5, 1.0]]
-        >>> disp = disp.plot(share_scale=True)
+        >>> disp = disp.plot(share_scale=True, colorbar=True)
         >>> disp.images_[1].tolist()
         [[0.6, 0.7], [0.8, 1.0]]
+        >>> disp.colorbar_.mappable.get_clim()
+        (0.0, 10.0)
         """
         check_matplotlib_support(f"{type(self).__name__}.plot")
         import matplotlib.pyplot as plt
@@ -126,6 +138,17 @@ class WeightImageDisplay:
                 "templates must have shape (n_templates, height, width) or "
                 "(n_templates, height, width, channels) with 1 or 3 channels; got "
                 f"shape {np.shape(self.templates)}."
+            )
+        if colorbar and not share_scale:
+            raise ValueError(
+                "colorbar=True needs share_scale=True: on a scale per template, "
+                "one colour stands for a different weight in each."
+            )
+        if colorbar and templates.ndim == 4:
+            raise ValueError(
+                "colorbar=True needs single-channel templates: the colours of an "
+                "RGB template are its weights on three channels, which no colour "
+                "bar maps."
             )
         n_templates = len(templates)
         if self.display_labels is None:
@@ -170,6 +193,22 @@ class WeightImageDisplay:
         for axis in axes.flat:
             axis.set_axis_off()
 
+        self.colorbar_ = None
+        if colorbar:
+            from matplotlib.cm import ScalarMappable
+            from matplotlib.colors import Normalize
+
+            # The images are the weights mapped linearly to [0, 1], which the
+            # images' norm maps to colours: the bar is that norm in weights.
+            low, high = float(templates.min()), float(templates.max())
+            norm = self.im_[0].norm
+            weights = Normalize(low + norm.vmin * (high - low),
+                                low + norm.vmax * (high - low))
+            self.colorbar_ = figure.colorbar(
+                ScalarMappable(weights, cmap=self.im_[0].get_cmap()),
+                ax=axes.ravel().tolist(), label="Weight",
+            )
+
         self.axes_ = axes
         self.figure_ = figure
         return self
@@ -184,6 +223,7 @@ class WeightImageDisplay:
         ax=None,
         n_cols=5,
         share_scale=False,
+        colorbar=False,
         cmap="gray",
         im_kw=None,
     ):
@@ -215,6 +255,9 @@ class WeightImageDisplay:
             The number of columns of the grid created when ``ax`` is None.
         share_scale : bool, default=False
             Scale all templates together instead of each on its own.
+        colorbar : bool, default=False
+            Add a colour bar of the weights; needs ``share_scale=True`` and
+            single-channel templates.
         cmap : str or matplotlib Colormap, default="gray"
             The colour map of single-channel templates.
         im_kw : dict, default=None
@@ -283,5 +326,6 @@ class WeightImageDisplay:
             coef.reshape(len(coef), *image_shape), display_labels=display_labels
         )
         return display.plot(
-            ax=ax, n_cols=n_cols, share_scale=share_scale, cmap=cmap, im_kw=im_kw
+            ax=ax, n_cols=n_cols, share_scale=share_scale, colorbar=colorbar,
+            cmap=cmap, im_kw=im_kw,
         )
