@@ -192,6 +192,13 @@ class ImageAugmenter(BaseEstimator):
         self.image_shape = image_shape
         self.random_state = random_state
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # A batch of images is an N-D array, as for the image transformers.
+        tags.input_tags.two_d_array = False
+        tags.input_tags.three_d_array = True
+        return tags
+
     def _check(self, X, y):
         self._validate_params()
         images = check_images(X, image_shape=self.image_shape)

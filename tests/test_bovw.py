@@ -1,6 +1,5 @@
 """BagOfVisualWords and its stage functions, against direct loops."""
 
-import tracemalloc
 import warnings
 
 import numpy as np
@@ -14,28 +13,18 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import make_pipeline
 
-from sklinear.feature_extraction._bovw import (
-    BagOfVisualWords,
+from sklinear import BagOfVisualWords, KMeansFeatures
+from sklinear.feature_extraction import (
     describe_patches,
     encode,
     extract_patches,
     pool_histograms,
     pool_regions,
     sample_patches,
-    squared_distances,
     whiten,
     zca_whitening,
 )
-
-
-@pytest.fixture(scope="module")
-def colour():
-    return np.random.RandomState(0).randint(0, 256, (8, 14, 13, 3), dtype=np.uint8)
-
-
-@pytest.fixture(scope="module")
-def gray():
-    return np.random.RandomState(1).randint(0, 256, (8, 12, 12), dtype=np.uint8)
+from sklinear.feature_extraction._encoding import _squared_distances
 
 
 def loop_histograms(images, codebook, patch, step, eps, encoding, bandwidth):
@@ -100,7 +89,7 @@ def test_rows_sum_to_one(colour, descriptor, encoding):
 
 def test_few_images_draw_a_patch_per_word(gray):
     # 8 images and 20 words: 3 patches from each image rather than 1.
-    bovw = BagOfVisualWords(n_words=20, n_patches_per_image=1, patch_size=3,
+    bovw = BagOfVisualWords(n_words=20, n_patches=1, patch_size=3,
                             random_state=0).fit(gray)
     assert bovw.codebook_.shape == (20, 9)
 
@@ -169,7 +158,7 @@ def test_squared_distances_and_soft_limit():
     rng = np.random.RandomState(0)
     X, codebook = rng.normal(size=(30, 5)), rng.normal(size=(4, 5))
     expected = ((X[:, None, :] - codebook[None]) ** 2).sum(axis=-1)
-    assert_allclose(squared_distances(X, codebook), expected)
+    assert_allclose(_squared_distances(X, codebook), expected)
     hard = encode(X, codebook)
     assert_array_equal(hard.argmax(axis=1), expected.argmin(axis=1))
     assert_allclose(encode(X, codebook, "soft", bandwidth=1e-3), hard)
@@ -191,24 +180,16 @@ def test_n_jobs_gives_the_same_features(colour):
     assert_allclose(bovw.set_params(n_jobs=2).transform(colour), expected)
 
 
-def traced_peak(function, *args):
-    """The result of ``function(*args)`` and the peak of the memory it took."""
-    tracemalloc.start()
-    try:
-        result = function(*args)
-        return result, tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-
-
+@pytest.mark.slow
 @pytest.mark.parametrize("encoding", ["hard", "soft"])
 @pytest.mark.parametrize("working_memory", [1.0, 4.0])
-def test_transform_peak_follows_working_memory(colour, encoding, working_memory):
+def test_transform_peak_follows_working_memory(colour, encoding, working_memory,
+                                               traced_peak):
     # The patches of all 640 images would take 80 MB at once.
     images = np.repeat(colour, 80, axis=0).astype(np.float64)
     bovw = BagOfVisualWords(
         n_words=50,
-        n_patches_per_image=40,
+        n_patches=40 * len(colour),
         patch_size=4,
         step=1,
         encoding=encoding,
@@ -222,10 +203,11 @@ def test_transform_peak_follows_working_memory(colour, encoding, working_memory)
     assert 0.2 * budget < peak - features.nbytes <= budget
 
 
-def test_a_large_image_takes_working_memory():
+@pytest.mark.slow
+def test_a_large_image_takes_working_memory(traced_peak):
     # The 88,804 patches of this image would take 170 MB at once.
     image = np.random.RandomState(0).randint(0, 256, (1, 600, 600, 3), np.uint8)
-    bovw = BagOfVisualWords(n_words=8, n_patches_per_image=500, random_state=0)
+    bovw = BagOfVisualWords(n_words=8, n_patches=500, random_state=0)
     with config_context(working_memory=1):
         # Only the patches sampled to learn the words, 500 of 108 values.
         _, peak = traced_peak(bovw.fit, image)
@@ -516,3 +498,52 @@ def test_pool_regions_quadrants_of_cifar_grid():
                        [[14 * 14, 14 * 13], [13 * 14, 13 * 13]])
     with pytest.raises(ValueError, match="3x3 regions needs"):
         pool_regions(np.ones((1, 2, 5, 1)), 3)
+
+
+def test_n_patches_per_image_is_deprecated_for_n_patches(colour):
+    # The old name keeps its meaning, per image, for a deprecation cycle.
+    old = BagOfVisualWords(n_words=5, patch_size=4, n_patches_per_image=3,
+                           n_patches=7, random_state=0)
+    with pytest.warns(FutureWarning, match=r"n_patches_per_image was deprecated.*"
+                      r"n_patches=3 \* n_images draws the same patches"):
+        old.fit(colour)
+    new = BagOfVisualWords(n_words=5, patch_size=4, n_patches=3 * len(colour),
+                           random_state=0).fit(colour)
+    assert_array_equal(old.codebook_, new.codebook_)
+    assert_array_equal(old.transform(colour), new.transform(colour))
+    # Still raised to one patch per word: 20 words from 8 images, 3 from each.
+    few = BagOfVisualWords(n_words=20, patch_size=3, n_patches_per_image=1,
+                           random_state=0)
+    with pytest.warns(FutureWarning):
+        few.fit(colour)
+    assert_array_equal(
+        few.codebook_,
+        BagOfVisualWords(n_words=20, patch_size=3, n_patches=24,
+                         random_state=0).fit(colour).codebook_,
+    )
+
+
+def test_max_iter_bounds_the_clustering(gray):
+    bovw = BagOfVisualWords(n_words=5, patch_size=3, random_state=0)
+    assert bovw.fit(gray).n_iter_ > 1  # by default, here
+    assert bovw.set_params(max_iter=1).fit(gray).n_iter_ == 1
+
+
+def test_both_codebook_transformers_learn_the_same_words(colour):
+    # One fit skeleton: the same training patches, contrast_eps="auto", k-means
+    # and bandwidth="auto" for the same parameters. KMeansFeatures computes in
+    # float32, as BagOfVisualWords does on float32 images.
+    images = colour.astype(np.float32)
+    params = dict(n_words=6, patch_size=4, n_patches=100, encoding="soft",
+                  random_state=0)
+    bovw = BagOfVisualWords(**params).fit(images)
+    kmeans = KMeansFeatures(whiten=False, **params).fit(images)
+    assert bovw.contrast_eps_ == kmeans.contrast_eps_
+    assert_array_equal(bovw.codebook_, kmeans.codebook_)
+    assert bovw.n_iter_ == kmeans.n_iter_
+    assert bovw.bandwidth_ == kmeans.bandwidth_
+    # "auto": the mean variance of the training patches over 150 (10 for
+    # 6x6 CIFAR-10 patches in 0..255, Coates et al.'s value).
+    patches = sample_patches(images, 4, -(-100 // len(images)), random_state=0)
+    variance = patches.reshape(-1, 4 * 4 * 3).astype(np.float64).var(axis=1).mean()
+    assert bovw.contrast_eps_ == pytest.approx(variance / 150, rel=1e-12)

@@ -1,51 +1,26 @@
 """The checks every sklinear estimator must pass: scikit-learn's own, and for
-image transformers, the package's compliance checks on 4-D batches."""
+image transformers, the package's compliance checks on 4-D batches. The
+estimators are every public one (``_instances.py``), found by walking the
+package: a new one is checked the day it is exported."""
 
+import inspect
 from unittest import SkipTest
 
+import numpy as np
 import pytest
+from _instances import INIT_PARAMS, all_estimators, all_instances, estimator_id
+from numpy.testing import assert_array_equal
+from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklinear import (
-    BagOfVisualWords,
-    ColorHistogram,
-    HoG,
-    KMeansFeatures,
-    SoftmaxClassifier,
-    SVMLinearClassifier,
-)
+import sklinear
+from sklinear import SoftmaxClassifier, SVMLinearClassifier
 from sklinear.utils.estimator_checks import image_transformer_checks, make_images
-
-# On the checks' data sets (at most a few dozen samples) the default batch_size
-# of 256 makes the defaults full-batch gradient descent; the last instance keeps
-# true minibatches so that every check also runs through that path.
-CLASSIFIERS = [
-    SVMLinearClassifier(),
-    SVMLinearClassifier(loss="squared_hinge", penalty="elasticnet"),
-    SoftmaxClassifier(),
-    SoftmaxClassifier(penalty="l1", batch_size=4),
-]
-
-TRANSFORMERS = [
-    HoG(),
-    HoG(pixels_per_cell=4, cells_per_block=(2, 1), block_norm="L1-sqrt",
-        transform_sqrt=True),
-    ColorHistogram(),
-    ColorHistogram(bins=5, channels="h"),
-    ColorHistogram(color_space="rgb", bins=3),
-    BagOfVisualWords(),
-    BagOfVisualWords(n_words=8, descriptor="hog", encoding="soft", n_jobs=2),
-    # The paper's defaults but for the size: 1,600 words need 400,000 patches.
-    KMeansFeatures(n_words=8, n_patches=500),
-    KMeansFeatures(n_words=5, patch_size=4, step=3, n_patches=200, whiten=False,
-                   encoding="soft", pooling_regions=(1, 3), n_jobs=2),
-]
 
 # The reason scikit-learn gives for SGDClassifier, and the same cause: with
 # minibatches a weight of 2 and a repeated sample are equivalent in expectation
 # only, since they fall into different minibatches. Full-batch training passes.
 MINIBATCH_WEIGHTS = "sample_weight is not equivalent to removing/repeating samples."
-
 
 def expected_failed_checks(estimator):
     batch_size = getattr(estimator, "batch_size", None)
@@ -60,7 +35,7 @@ def expected_failed_checks(estimator):
 
 
 @parametrize_with_checks(
-    CLASSIFIERS + TRANSFORMERS, expected_failed_checks=expected_failed_checks
+    list(all_instances()), expected_failed_checks=expected_failed_checks
 )
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
@@ -73,13 +48,13 @@ IMAGES = {
 
 
 def _image_checks():
-    for transformer in TRANSFORMERS:
+    for transformer in all_instances("transformer"):
         kinds = ["colour"]
         if getattr(transformer, "color_space", "rgb") == "rgb":
             kinds.append("gray")
         for kind in kinds:
             for check in image_transformer_checks(transformer, *IMAGES[kind]):
-                yield pytest.param(check, id=f"{transformer}-{kind}-"
+                yield pytest.param(check, id=f"{estimator_id(transformer)}-{kind}-"
                                    f"{check.func.__name__}")
 
 
@@ -89,3 +64,53 @@ def test_image_transformer_compliance(check):
         check()
     except SkipTest as skip:
         pytest.skip(str(skip))
+
+
+# --- The instances cover every public estimator ----------------------------------
+
+
+def test_instances_cover_every_public_estimator():
+    classes = {cls for _, cls in all_estimators()}
+    # Those sklinear exports at the top, at least: the walk found something.
+    exported = {getattr(sklinear, name) for name in sklinear.__all__}
+    assert {cls for cls in exported if inspect.isclass(cls)} <= classes
+    assert {type(estimator) for estimator in all_instances()} == classes
+    # Each parameter set is used, and builds an estimator of its class.
+    assert set(INIT_PARAMS) <= classes
+    n_sets = sum(len(INIT_PARAMS.get(cls, [{}])) for cls in classes)
+    assert len(list(all_instances())) == n_sets
+    assert {type(e) for e in all_instances(all_params=False)} == classes
+
+
+def test_a_new_public_estimator_is_picked_up(monkeypatch):
+    class MeanPixel(TransformerMixin, BaseEstimator):
+        """A transformer exported from a public module, unknown to the tests."""
+
+        def fit(self, X, y=None):
+            return self
+
+        def transform(self, X):
+            return np.mean(X, axis=(1, 2)).reshape(len(X), -1)
+
+    module = sklinear.feature_extraction
+    monkeypatch.setattr(module, "MeanPixel", MeanPixel, raising=False)
+    monkeypatch.setattr(module, "__all__", [*module.__all__, "MeanPixel"])
+    assert ("MeanPixel", MeanPixel) in all_estimators("transformer")
+    assert ("MeanPixel", MeanPixel) not in all_estimators("classifier")
+    new = [e for e in all_instances("transformer") if type(e) is MeanPixel]
+    assert len(new) == 1 and new[0].get_params() == {}  # its defaults
+    # Private modules, abstract bases and scikit-learn's classes are not.
+    names = {name for name, _ in all_estimators()}
+    assert "BaseImageTransformer" not in names
+    assert not names & {"StandardScaler", "MiniBatchKMeans", "BaseEstimator"}
+
+
+def test_every_transformer_takes_image_shape_as_a_tuple_or_a_list():
+    # The one constraint of BaseImageTransformer, for all of them.
+    images, _ = IMAGES["colour"]
+    rows = images.reshape(len(images), -1)
+    for transformer in all_instances("transformer"):
+        expected = clone(transformer).fit(images).transform(images)
+        for shape in [(32, 32, 3), [32, 32, 3]]:
+            flat = clone(transformer).set_params(image_shape=shape).fit(rows)
+            assert_array_equal(flat.transform(rows), expected)

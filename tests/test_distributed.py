@@ -20,6 +20,9 @@ distributed = pytest.importorskip(
     reason='the Dask tests need the "dev" extra: pip install -e ".[dev]"',
 )
 
+# A cluster of worker processes: seconds to start.
+pytestmark = pytest.mark.slow
+
 import cloudpickle  # noqa: E402  (a dependency of distributed)
 import joblib  # noqa: E402
 from numpy.testing import assert_array_equal  # noqa: E402
@@ -120,7 +123,7 @@ def test_feature_extraction_on_the_cluster_equals_local(client, data):
 ESTIMATORS = [
     HoG(pixels_per_cell=4, cells_per_block=2),
     ColorHistogram(bins=4),
-    BagOfVisualWords(n_words=8, patch_size=4, n_patches_per_image=4, random_state=0),
+    BagOfVisualWords(n_words=8, patch_size=4, n_patches=4 * 240, random_state=0),
     SoftmaxClassifier(max_iter=5, tol=None, random_state=0),
     SVMLinearClassifier(max_iter=5, tol=None, random_state=0),
     make_pipeline(),

@@ -10,8 +10,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklinear import SoftmaxClassifier
-from sklinear.feature_extraction import _hog
-from sklinear.feature_extraction._hog import HoG, hog, hog_image
+from sklinear.feature_extraction import HoG, _hog, hog, hog_image
 
 BLOCK_NORMS = ["L1", "L1-sqrt", "L2", "L2-Hys"]
 

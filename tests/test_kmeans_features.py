@@ -1,6 +1,5 @@
 """KMeansFeatures and kmeans_features, against a direct loop."""
 
-import tracemalloc
 import warnings
 
 import numpy as np
@@ -11,25 +10,15 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 
 from sklinear import KMeansFeatures
-from sklinear.feature_extraction import kmeans_features
-from sklinear.feature_extraction._bovw import (
+from sklinear.feature_extraction import (
     describe_patches,
     encode,
     extract_patches,
+    kmeans_features,
     pool_regions,
     whiten,
 )
-from sklinear.feature_extraction._kmeans_features import _images_per_block
-
-
-@pytest.fixture(scope="module")
-def colour():
-    return np.random.RandomState(0).randint(0, 256, (8, 14, 13, 3), dtype=np.uint8)
-
-
-@pytest.fixture(scope="module")
-def gray():
-    return np.random.RandomState(1).randint(0, 256, (8, 12, 12), dtype=np.uint8)
+from sklinear.feature_extraction._codebook import _images_per_block
 
 
 def small(**params):
@@ -169,18 +158,9 @@ def test_images_per_block():
     assert _images_per_block(10**6, 10**4, 8) == 1
 
 
-def traced_peak(function, *args):
-    """The result of ``function(*args)`` and the peak of the memory it took."""
-    tracemalloc.start()
-    try:
-        result = function(*args)
-        return result, tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-
-
+@pytest.mark.slow
 @pytest.mark.parametrize("working_memory", [1.0, 4.0])
-def test_transform_peak_follows_working_memory(colour, working_memory):
+def test_transform_peak_follows_working_memory(colour, working_memory, traced_peak):
     # The patches of all 640 images would take 60 MB at once.
     images = np.repeat(colour, 80, axis=0)
     kmeans = small(n_words=50, n_patches=2000, step=1).fit(colour)
@@ -191,7 +171,8 @@ def test_transform_peak_follows_working_memory(colour, working_memory):
     assert 0.1 * budget < peak - features.nbytes <= budget
 
 
-def test_a_large_image_takes_working_memory():
+@pytest.mark.slow
+def test_a_large_image_takes_working_memory(traced_peak):
     # The 354,025 patches of this image would take 640 MB at once.
     image = np.random.RandomState(0).randint(0, 256, (1, 600, 600, 3), np.uint8)
     kmeans = KMeansFeatures(n_words=8, n_patches=1000, random_state=0)

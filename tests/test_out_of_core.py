@@ -109,7 +109,7 @@ def npy(tmp_path, data):
         HoG(pixels_per_cell=4, cells_per_block=2),
         ColorHistogram(bins=4),
         make_features(),
-        BagOfVisualWords(n_words=8, patch_size=4, n_patches_per_image=4,
+        BagOfVisualWords(n_words=8, patch_size=4, n_patches=4 * N_IMAGES,
                          random_state=0),
     ],
     ids=["hog", "color", "union", "bovw"],

@@ -5,18 +5,26 @@ negative, the hinge zero exactly when every margin holds, the softmax positive
 but vanishing as the true class dominates, gradients that agree with centred
 differences, and weights that mean the same at any scale. The transformers on
 random batches of images (sizes, colour or grayscale, uint8 or float, noise,
-flat or stark): the number of features documented, and the normalisation each
-promises.
+flat or stark): for every public transformer (``_instances.py``), features
+of the number, dtype and finiteness promised, of each image alone whatever
+the batch; for each, the number of features documented, and the
+normalisation or pooling it promises.
 """
+
+import warnings
 
 import numpy as np
 import pytest
+from _instances import all_instances, estimator_id
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
 
-from sklinear import BagOfVisualWords, ColorHistogram, HoG
+from sklinear import BagOfVisualWords, ColorHistogram, HoG, KMeansFeatures
+from sklinear.feature_extraction import float_dtype
 from sklinear.gradient_check import check_gradient
 from sklinear.losses import multiclass_hinge, softmax_cross_entropy
 
@@ -360,3 +368,101 @@ def test_bag_of_visual_words_rows_sum_to_one(case):
                      * ((images.shape[2] - patch[1]) // step + 1))
         counts = features * n_patches
         assert_allclose(counts, np.round(counts), atol=1e-3)
+
+
+@st.composite
+def kmeans_cases(draw):
+    patch = draw(st.integers(2, 5))
+    step = draw(st.integers(1, 3))
+    regions = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    smallest = tuple(patch + (r - 1) * step for r in regions)
+    images = draw(image_batches(min_size=smallest, max_size=20, channels=(None, 3)))
+    params = dict(
+        n_words=draw(st.integers(1, 6)),
+        patch_size=patch,
+        step=step,
+        pooling_regions=regions,
+        encoding=draw(st.sampled_from(["triangle", "hard", "soft"])),
+        whiten=draw(st.booleans()),
+        n_patches=50,
+        random_state=0,
+    )
+    return images, params
+
+
+def _band_sizes(n, n_bands):
+    """The sizes of the bands of pool_regions: band i starts at ceil(i n / g)."""
+    return np.diff(-(-np.arange(n_bands + 1) * n // n_bands))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@settings(PROPERTY, max_examples=30)
+@given(case=kmeans_cases())
+def test_kmeans_features_pool_the_codes_of_each_region(case):
+    images, params = case
+    kmeans = KMeansFeatures(**params)
+    features = kmeans.fit_transform(images)
+    n_words, (down, across) = params["n_words"], params["pooling_regions"]
+    assert features.shape == (len(images), down * across * n_words)
+    assert features.dtype == _float_features(images)
+    assert np.isfinite(features).all() and (features >= 0).all()
+    if params["encoding"] == "triangle":
+        return
+    # Hard and soft codes sum to 1 per patch: each region's features to the
+    # number of its patches (computed in float32).
+    patch, step = params["patch_size"], params["step"]
+    n_rows = (images.shape[1] - patch) // step + 1
+    n_cols = (images.shape[2] - patch) // step + 1
+    counts = np.outer(_band_sizes(n_rows, down), _band_sizes(n_cols, across))
+    per_region = features.reshape(len(images), down, across, n_words).sum(axis=3)
+    assert_allclose(per_region, np.broadcast_to(counts, per_region.shape), rtol=1e-5)
+    if params["encoding"] == "hard":
+        assert_array_equal(features, np.round(features))
+
+
+# --- Every public transformer -------------------------------------------------------
+
+TRANSFORMERS = list(all_instances("transformer"))
+
+
+@st.composite
+def batches_for(draw, transformer):
+    """Random batches of the images ``transformer`` takes, and a subset."""
+    channels = (None, 1, 3)
+    if getattr(transformer, "color_space", "rgb") != "rgb":
+        channels = (3,)  # HSV needs colour
+    images = draw(image_batches(min_size=transformer._min_size(), max_size=24,
+                                channels=channels))
+    subset = draw(st.lists(st.integers(0, len(images) - 1), min_size=1,
+                           max_size=len(images)))
+    return images, subset
+
+
+@pytest.mark.parametrize("transformer", TRANSFORMERS,
+                         ids=[estimator_id(t) for t in TRANSFORMERS])
+@settings(PROPERTY, max_examples=15)
+@given(data=st.data())
+def test_every_transformer_gives_each_image_its_own_features(transformer, data):
+    images, subset = data.draw(batches_for(transformer))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        est = clone(transformer).fit(images)
+    # A codebook that repeats words (fitted on too few distinct patches, with
+    # a warning) ties their copies, and rounding picks the nearest for a hard
+    # code: a pick that the batch's size may change.
+    repeats = any(issubclass(w.category, ConvergenceWarning) for w in caught)
+    assume(getattr(est, "encoding", None) != "hard" or not repeats)
+    features = est.transform(images)
+    assert features.shape == (len(images), len(est.get_feature_names_out()))
+    assert features.dtype == _float_features(images)
+    assert np.isfinite(features).all()
+    # An image's features do not depend on the others of its batch (its
+    # size or order), up to the rounding of the matrix products, which BLAS
+    # may sum in another order for another number of rows. In float32 (that
+    # of KMeansFeatures whatever the images) a triangle code, a difference of
+    # distances, keeps little of it.
+    computed_in = getattr(est, "_dtype", float_dtype)(images.dtype)
+    rtol = 1e-3 if computed_in == np.float32 else 1e-9
+    scale = np.abs(features).max()
+    assert_allclose(est.transform(images[subset]), features[subset], rtol=rtol,
+                    atol=0.1 * rtol * scale)

@@ -24,6 +24,7 @@ import joblib
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from _instances import all_instances, estimator_id
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
 from sklearn.exceptions import FitFailedWarning, NotFittedError
@@ -32,28 +33,31 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
 from sklinear import (
     BagOfVisualWords,
     ColorHistogram,
     HoG,
+    KMeansFeatures,
     SoftmaxClassifier,
     SVMLinearClassifier,
 )
 
-# Several minibatches per epoch and a fixed number of epochs, on tiny data.
+# Every public classifier, with several minibatches per epoch and a fixed
+# number of epochs, on tiny data.
 CLASSIFIERS = [
-    SVMLinearClassifier(batch_size=8, max_iter=4, tol=None, random_state=0),
-    SoftmaxClassifier(batch_size=8, max_iter=4, tol=None, random_state=0),
+    clone(estimator).set_params(batch_size=8, max_iter=4, tol=None, random_state=0)
+    for estimator in all_instances("classifier", all_params=False)
 ]
-CLASSIFIER_IDS = ["svm", "softmax"]
+CLASSIFIER_IDS = [type(estimator).__name__ for estimator in CLASSIFIERS]
 
-TRANSFORMERS = [
-    HoG(pixels_per_cell=4, cells_per_block=2),
-    ColorHistogram(bins=4),
-    BagOfVisualWords(n_words=3, patch_size=4, random_state=0),
-]
-TRANSFORMER_IDS = ["hog", "color", "bovw"]
+# Every public transformer, in each of its test-sized forms (_instances.py).
+TRANSFORMERS = list(all_instances("transformer"))
+TRANSFORMER_IDS = [estimator_id(transformer) for transformer in TRANSFORMERS]
+
+# A bag of visual words, for the tests of its own errors and threads.
+BOVW = BagOfVisualWords(n_words=3, patch_size=4, n_patches=60, random_state=0)
 
 
 def make_data(n_classes, n_samples=30, n_features=5, seed=0):
@@ -545,22 +549,24 @@ def test_transform_refuses_flat_rows_of_another_length(transformer, images):
         flat.transform(images[:, :12, :12].reshape(6, -1))
 
 
-@pytest.mark.parametrize(
-    "transformer, size, message",
-    [
-        (TRANSFORMERS[0], 7, r"are 7x7 pixels; expected at least 8x8"),
-        (TRANSFORMERS[2], 3, r"are 3x3 pixels; expected at least 4x4"),
-    ],
-    ids=["hog-block", "bovw-patch"],
-)
-def test_images_smaller_than_a_block_or_patch_are_refused(
-    transformer, size, message, images
-):
+# Those with a smallest image: a HoG block, a patch, the patches of a grid of
+# regions.
+SIZED = [i for i, transformer in enumerate(TRANSFORMERS)
+         if transformer._min_size() != (1, 1)]
+
+
+@pytest.mark.parametrize("transformer", [TRANSFORMERS[i] for i in SIZED],
+                         ids=[TRANSFORMER_IDS[i] for i in SIZED])
+def test_images_smaller_than_a_block_or_patch_are_refused(transformer, images):
+    height, width = transformer._min_size()
+    small = images[:, : height - 1, : width - 1]
+    message = (rf"are {height - 1}x{width - 1} pixels; expected at least "
+               rf"{height}x{width}")
     with pytest.raises(ValueError, match=message):
-        clone(transformer).fit(images[:, :size, :size])
-    fitted = clone(transformer).set_params(image_shape=(size, size, 3))
+        clone(transformer).fit(small)
+    fitted = clone(transformer).set_params(image_shape=small.shape[1:])
     with pytest.raises(ValueError, match=message):
-        fitted.fit(images[:, :size, :size].reshape(len(images), -1))
+        fitted.fit(small.reshape(len(images), -1))
 
 
 @pytest.mark.parametrize("transformer", TRANSFORMERS, ids=TRANSFORMER_IDS)
@@ -584,11 +590,17 @@ def test_a_single_image_is_enough(transformer, images):
             r"take RGB images \(3 channels\) or grayscale ones", id="color-channels",
         ),
         pytest.param(
-            TRANSFORMERS[2],
+            BOVW,
             {"descriptor": "hog", "hog_params": {"pixels_per_cell": 3}},
             np.zeros((3, 8, 8, 3)),
             r"A HoG block .* is 6x6 pixels and does not fit in a 4x4 patch",
             id="bovw-hog-block",
+        ),
+        pytest.param(
+            KMeansFeatures(n_words=3, patch_size=4, n_patches=60, random_state=0),
+            {}, np.full((3, 8, 8, 3), 1e39),
+            r"KMeansFeatures computes in float32 and expects them within 3.4e\+38",
+            id="kmeans-beyond-float32",
         ),
     ],
 )
@@ -622,8 +634,9 @@ BAD_TRANSFORMER_PARAMETERS = [
      r"got \(1, 2, 3\)"),
     (HoG(), {"block_norm": "L3"}, InvalidParameterError,
      r"'block_norm' parameter of HoG must be a str among .*Got 'L3' instead"),
-    (HoG(), {"image_shape": [16, 16, 3]}, InvalidParameterError,
-     r"'image_shape' parameter of HoG must be an instance of 'tuple' or None"),
+    (HoG(), {"image_shape": "16x16"}, InvalidParameterError,
+     r"'image_shape' parameter of HoG must be an instance of 'tuple', an "
+     r"instance of 'list' or None\. Got '16x16' instead"),
     (ColorHistogram(), {"bins": 2.5}, InvalidParameterError,
      r"'bins' parameter of ColorHistogram must be an int .*Got 2\.5 instead"),
     (BagOfVisualWords(), {"n_words": 0}, InvalidParameterError,
@@ -648,6 +661,21 @@ BAD_TRANSFORMER_PARAMETERS = [
      r"'batch_size' parameter of BagOfVisualWords must be an int .*Got 0 "),
     (BagOfVisualWords(), {"n_patches_per_image": 0}, InvalidParameterError,
      r"'n_patches_per_image' parameter .*Got 0 instead"),
+    (BagOfVisualWords(), {"n_patches": 0}, InvalidParameterError,
+     r"'n_patches' parameter of BagOfVisualWords must be an int in the range "
+     r"\[1, inf\)\. Got 0 instead"),
+    (BagOfVisualWords(), {"max_iter": 0}, InvalidParameterError,
+     r"'max_iter' parameter of BagOfVisualWords must be an int .*Got 0 instead"),
+    (KMeansFeatures(), {"n_patches": 2.5}, InvalidParameterError,
+     r"'n_patches' parameter of KMeansFeatures must be an int .*Got 2\.5 instead"),
+    (KMeansFeatures(), {"encoding": "sparse"}, InvalidParameterError,
+     r"'encoding' parameter of KMeansFeatures must be a str among .*"
+     r"Got 'sparse' instead"),
+    (KMeansFeatures(), {"pooling_regions": (2, 0)}, ValueError,
+     r"pooling_regions must be a positive int or a pair of positive ints; "
+     r"got \(2, 0\)"),
+    (KMeansFeatures(), {"whiten_eps": -0.1}, InvalidParameterError,
+     r"'whiten_eps' parameter of KMeansFeatures must be a float .*Got -0\.1 "),
 ]
 
 
@@ -948,17 +976,22 @@ def test_callbacks_get_a_snapshot_of_each_epoch(estimator, any_data):
 
 def _interrupt_at_batch(monkeypatch, est, n_batch, fault):
     """Make the ``n_batch``-th minibatch's loss raise ``fault`` (Ctrl-C there)."""
-    kernel = type(est)._loss_kernel(est)
+    loss_kernel = type(est)._loss_kernel
     calls = itertools.count(1)
 
-    def interrupted(scores, y, factors):
-        if next(calls) == n_batch:
-            raise fault("interrupted in a minibatch")
-        return kernel(scores, y, factors)
+    def interrupting_kernel(self, *args, **kwargs):
+        kernel = loss_kernel(self, *args, **kwargs)
+
+        def interrupted(scores, y, factors):
+            if next(calls) == n_batch:
+                raise fault("interrupted in a minibatch")
+            return kernel(scores, y, factors)
+
+        return interrupted
 
     # On the class: undoing a patch of an instance leaves the bound method in
     # its __dict__ on older pytest, which the comparison of states would see.
-    monkeypatch.setattr(type(est), "_loss_kernel", lambda self: interrupted)
+    monkeypatch.setattr(type(est), "_loss_kernel", interrupting_kernel)
 
 
 @pytest.mark.parametrize("fault", [KeyboardInterrupt, MemoryError])
@@ -1011,6 +1044,7 @@ class InterruptAtLine:
             sys.settrace(None)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", INTERRUPTED_CALLS)
 @pytest.mark.parametrize("estimator", CLASSIFIERS, ids=CLASSIFIER_IDS)
 def test_an_interrupt_at_any_line_leaves_the_old_or_the_new_model(
@@ -1091,12 +1125,11 @@ def test_transformer_round_trip_transforms_the_same(
 
 
 def _image_pipeline():
+    # One of each transformer, side by side.
+    transformers = all_instances("transformer", all_params=False)
     return Pipeline([
-        ("features", FeatureUnion([
-            ("hog", HoG(pixels_per_cell=4, cells_per_block=2)),
-            ("color", ColorHistogram(bins=4)),
-            ("words", BagOfVisualWords(n_words=3, patch_size=4, random_state=0)),
-        ])),
+        ("features", FeatureUnion([(type(transformer).__name__, transformer)
+                                   for transformer in transformers])),
         ("scale", StandardScaler()),
         ("clf", SoftmaxClassifier(max_iter=5, tol=None, random_state=0)),
     ])
@@ -1174,10 +1207,15 @@ def test_same_random_state_same_transformer_bit_for_bit(transformer, images):
 
 
 def _fingerprints(X, y, images):
-    models = [clone(est).fit(X, y).coef_ for est in CLASSIFIERS]
-    features = clone(TRANSFORMERS[2]).fit(images).transform(images)
+    # With one BLAS thread in both processes: a product's last bits follow the
+    # number of threads, which the other process may not share (Dask's
+    # LocalCluster, started by an earlier test, sets OPENBLAS_NUM_THREADS=1 in
+    # the environment the subprocess inherits).
+    with threadpool_limits(limits=1, user_api="blas"):
+        models = [clone(est).fit(X, y).coef_ for est in CLASSIFIERS]
+        features = [clone(est).fit(images).transform(images) for est in TRANSFORMERS]
     return [hashlib.sha256(array.tobytes()).hexdigest()
-            for array in [*models, features]]
+            for array in [*models, *features]]
 
 
 def test_same_random_state_same_model_in_another_process(data, images, tmp_path):
@@ -1219,8 +1257,7 @@ def test_overlapping_transforms_lift_the_blas_limit_they_set(images):
     before = _blas_threads()
     if max(before, default=1) < 2:
         pytest.skip("BLAS runs one thread here: a limit to one cannot be seen")
-    est = BagOfVisualWords(n_words=3, patch_size=4, random_state=0, n_jobs=2)
-    est.fit(images)
+    est = clone(BOVW).set_params(n_jobs=2).fit(images)
     first, second = np.repeat(images, 300, axis=0), np.repeat(images, 1500, axis=0)
     with ThreadPoolExecutor(2) as pool:
         running = pool.submit(est.transform, first)
@@ -1259,12 +1296,9 @@ def test_classifiers_are_safe_to_call_from_several_threads(estimator, any_data):
 
 @pytest.mark.parametrize(
     "transformer",
-    TRANSFORMERS + [
-        BagOfVisualWords(n_words=3, patch_size=4, random_state=0, n_jobs=2),
-        BagOfVisualWords(n_words=3, patch_size=4, random_state=0, n_jobs=2,
-                         encoding="soft", descriptor="hog"),
-    ],
-    ids=TRANSFORMER_IDS + ["bovw-n_jobs", "bovw-soft-hog-n_jobs"],
+    # Those with n_jobs=2 run threads of their own too.
+    TRANSFORMERS + [clone(BOVW).set_params(n_jobs=2)],
+    ids=[*TRANSFORMER_IDS, "bovw-n_jobs"],
 )
 def test_transformers_are_safe_to_call_from_several_threads(transformer, images):
     est = clone(transformer).fit(images)

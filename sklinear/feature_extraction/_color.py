@@ -337,7 +337,7 @@ def color_histogram(images, *, bins=10, color_space="hsv", channels=None):
     Examples
     --------
     >>> import numpy as np
-    >>> from sklinear.feature_extraction._color import color_histogram
+    >>> from sklinear.feature_extraction import color_histogram
     >>> images = np.zeros((2, 4, 4, 3), dtype=np.uint8)
     >>> images[0, :2] = [255, 0, 0]      # top half red, bottom half black
     >>> images[1] = [0, 0, 255]          # all blue
@@ -385,7 +385,7 @@ class ColorHistogram(BaseImageTransformer):
         three. ``channels="h"`` gives the hue histogram alone: with the default
         ``bins=10``, the colour feature of Stanford's CS231n course
         (``color_histogram_hsv``). Must be None for grayscale images.
-    image_shape : tuple of int, default=None
+    image_shape : tuple or list of int, default=None
         ``(height, width)`` or ``(height, width, channels)`` of each image, to
         take 2-D input as rows of flattened images (row-major, channels last).
 
@@ -411,7 +411,7 @@ class ColorHistogram(BaseImageTransformer):
 
     Examples
     --------
-    >>> from sklinear.feature_extraction._color import ColorHistogram
+    >>> from sklinear.feature_extraction import ColorHistogram
     >>> from sklinear.utils.estimator_checks import make_images
     >>> images, y = make_images(4, (32, 32, 3))
     >>> hue = ColorHistogram(channels="h")  # CS231n's color_histogram_hsv
@@ -425,10 +425,10 @@ class ColorHistogram(BaseImageTransformer):
     """
 
     _parameter_constraints: dict = {
+        **BaseImageTransformer._parameter_constraints,
         "bins": [Interval(Integral, 1, None, closed="left")],
         "color_space": [StrOptions({"rgb", "hsv"})],
         "channels": [str, None],
-        "image_shape": [tuple, None],
     }
 
     def __init__(self, bins=10, color_space="hsv", channels=None, image_shape=None):

@@ -1,9 +1,9 @@
 """Histograms of oriented gradients (Dalal and Triggs), for batches of images.
 
 :func:`hog` computes the descriptor of every image of a batch at once and equals
-:func:`skimage.feature.hog` image by image; :func:`hog_image` draws the picture of
-one image's cell histograms; :class:`HoG` wraps :func:`hog` as a scikit-learn
-transformer.
+:func:`skimage.feature.hog` image by image; :class:`HoG` wraps :func:`hog` as a
+scikit-learn transformer. (:func:`hog_image`, in :mod:`._hog_image`, draws the
+picture of one image's cell histograms from the same stages.)
 
 The stages are those of the paper and of scikit-image, numbered as there:
 
@@ -42,7 +42,7 @@ from ._image import (
     working_memory_bytes,
 )
 
-__all__ = ["HoG", "hog", "hog_image"]
+__all__ = ["HoG", "hog"]
 
 # scikit-image's constant in the block norms: it keeps a block without gradients
 # at zero rather than dividing by zero.
@@ -394,7 +394,9 @@ def _hog(images, orientations, cell, block, block_norm, transform_sqrt, out=None
 
 
 @validate_params(
-    {"images": ["array-like"], **_HOG_CONSTRAINTS},
+    # Not {..., **_HOG_CONSTRAINTS}: Sphinx cannot parse unpacking in a
+    # decorator, and viewcode then gives hog no [source] link.
+    {"images": ["array-like"]} | _HOG_CONSTRAINTS,
     prefer_skip_nested_validation=True,
 )
 def hog(
@@ -499,7 +501,7 @@ def hog(
     Examples
     --------
     >>> import numpy as np
-    >>> from sklinear.feature_extraction._hog import hog
+    >>> from sklinear.feature_extraction import hog
     >>> images = np.random.default_rng(0).integers(0, 256, (5, 32, 32, 3))
     >>> features = hog(images, pixels_per_cell=8, cells_per_block=2)
     >>> features.shape  # 3x3 blocks of 2x2 cells of 9 orientations
@@ -515,121 +517,6 @@ def hog(
     images = check_images(images, min_size=(cell[0] * block[0], cell[1] * block[1]),
                           name="images")
     return _hog(images, orientations, cell, block, block_norm, transform_sqrt)
-
-
-@validate_params(
-    {
-        "image": ["array-like"],
-        "orientations": _HOG_CONSTRAINTS["orientations"],
-        "pixels_per_cell": _HOG_CONSTRAINTS["pixels_per_cell"],
-        "transform_sqrt": _HOG_CONSTRAINTS["transform_sqrt"],
-    },
-    prefer_skip_nested_validation=True,
-)
-def hog_image(image, *, orientations=9, pixels_per_cell=(8, 8), transform_sqrt=False):
-    """The picture of the histograms of oriented gradients of one image.
-
-    For each cell and orientation bin, a line segment through the cell's centre,
-    perpendicular to the middle of the bin's range of orientations (so along
-    the edges that vote in it), as bright as the cell's histogram value. Equal
-    to the ``hog_image`` of ``skimage.feature.hog(image, ..., visualize=True)``.
-
-    Parameters
-    ----------
-    image : array-like of shape (height, width[, channels])
-        One grayscale or colour image, uint8 with 0..255 intensities or float.
-    orientations : int, default=9
-        Number of orientation bins.
-    pixels_per_cell : int or tuple of int, default=(8, 8)
-        Size ``(rows, columns)`` of a cell.
-    transform_sqrt : bool, default=False
-        Take the square root of every pixel first, as in :func:`hog`.
-
-    Returns
-    -------
-    picture : ndarray of shape (height, width)
-        float32 for a float32 image, float64 otherwise. The histograms drawn are
-        those of the cells, before block normalisation, so ``cells_per_block``
-        and ``block_norm`` do not change it. Cells of fewer than 4 rows or
-        columns are too small for a segment: each is a dot at the cell's
-        centre, as bright as the sum of its histogram (for cells of one pixel,
-        the picture is the gradient magnitude).
-
-    See Also
-    --------
-    hog : The descriptors of a batch of images.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sklinear.feature_extraction._hog import hog_image
-    >>> image = np.zeros((8, 8))
-    >>> image[:, 4:] = 1.0  # a vertical edge: horizontal gradients
-    >>> picture = hog_image(image, pixels_per_cell=8)
-    >>> print((picture > 0).astype(int))  # a segment along the edge
-    [[0 0 0 0 0 0 0 0]
-     [0 0 0 0 1 0 0 0]
-     [0 0 0 0 1 0 0 0]
-     [0 0 0 0 1 0 0 0]
-     [0 0 0 1 0 0 0 0]
-     [0 0 0 1 0 0 0 0]
-     [0 0 0 1 0 0 0 0]
-     [0 0 0 0 0 0 0 0]]
-    >>> float(picture.max())  # 16 pixels of gradient 1 in a cell of 64
-    0.25
-    """
-    from skimage.draw import line
-
-    cell = _check_pair("pixels_per_cell", pixels_per_cell)
-    image = np.asarray(image)
-    if image.ndim not in (2, 3):
-        raise ValueError(
-            "image must be one image of shape (height, width) or (height, width, "
-            f"channels); got an array of shape {image.shape}. For a batch, draw "
-            "each image in turn."
-        )
-    image = check_images(image[np.newaxis], min_size=cell, name="image")
-    _check_sqrt(image, transform_sqrt)
-    dtype = float_dtype(image.dtype)
-    # Scaled down if needed so that the squared gradients do not overflow, and
-    # the histograms, which do not, scaled back.
-    scales = _safe_scales(image, dtype, transform_sqrt, (1, 1))
-    histograms = _cell_histograms(
-        _float_planes(image, dtype, transform_sqrt, scales), orientations, cell)[0]
-    if scales is not None:
-        histograms /= scales[0]
-    n_cells_row, n_cells_col = histograms.shape[:2]
-
-    # scikit-image's drawing, with its rounding: a segment of half-length
-    # ``radius`` perpendicular to the middle of each bin. Cells of fewer than 4
-    # pixels leave no room for a segment (scikit-image draws outside the image
-    # for 1-pixel cells): each bin is a dot at the centre, so the dot is as
-    # bright as the whole histogram; for 1-pixel cells, the gradient magnitude.
-    radius = max(min(cell) // 2 - 1, 0)
-    middles = np.pi * (np.arange(orientations) + 0.5) / orientations
-    dr_arr = radius * np.sin(middles)
-    dc_arr = radius * np.cos(middles)
-    centre_rows = np.arange(n_cells_row) * cell[0] + cell[0] // 2
-    centre_cols = np.arange(n_cells_col) * cell[1] + cell[1] // 2
-    picture = np.zeros(image.shape[1:3], dtype=dtype)
-    for o in range(orientations):
-        # int() truncates toward zero, as astype does.
-        row0 = (centre_rows - dc_arr[o]).astype(np.intp)
-        row1 = (centre_rows + dc_arr[o]).astype(np.intp)
-        col0 = (centre_cols + dr_arr[o]).astype(np.intp)
-        col1 = (centre_cols - dr_arr[o]).astype(np.intp)
-        # The segment has the same shape in every cell, up to the rare rounding
-        # that makes one a pixel longer: draw each shape once, move it to the
-        # cells.
-        for d_row in np.unique(row1 - row0):
-            r = np.flatnonzero(row1 - row0 == d_row)
-            for d_col in np.unique(col1 - col0):
-                c = np.flatnonzero(col1 - col0 == d_col)
-                line_rows, line_cols = line(0, 0, int(d_row), int(d_col))
-                rr = row0[r, np.newaxis, np.newaxis] + line_rows
-                cc = col0[c, np.newaxis] + line_cols
-                np.add.at(picture, (rr, cc), histograms[np.ix_(r, c)][..., o, None])
-    return picture
 
 
 class HoG(BaseImageTransformer):
@@ -651,7 +538,7 @@ class HoG(BaseImageTransformer):
         Normalisation of each block; see :func:`hog`.
     transform_sqrt : bool, default=False
         Take the square root of every pixel first (power-law compression).
-    image_shape : tuple of int, default=None
+    image_shape : tuple or list of int, default=None
         ``(height, width)`` or ``(height, width, channels)`` of the images, when
         ``X`` holds them as flattened rows.
 
@@ -690,7 +577,7 @@ class HoG(BaseImageTransformer):
     Examples
     --------
     >>> import numpy as np
-    >>> from sklinear.feature_extraction._hog import HoG
+    >>> from sklinear.feature_extraction import HoG
     >>> images = np.random.default_rng(0).integers(0, 256, (10, 32, 32, 3),
     ...                                            dtype=np.uint8)
     >>> hog = HoG(cells_per_block=2).fit(images)
@@ -700,7 +587,10 @@ class HoG(BaseImageTransformer):
     (32, 32, 3)
     """
 
-    _parameter_constraints: dict = {**_HOG_CONSTRAINTS, "image_shape": [tuple, None]}
+    _parameter_constraints: dict = {
+        **BaseImageTransformer._parameter_constraints,
+        **_HOG_CONSTRAINTS,
+    }
 
     def __init__(
         self,

@@ -10,6 +10,7 @@ once, for all of them, without copying or modifying what it is given, and
 per-chunk computation.
 """
 
+from abc import ABCMeta, abstractmethod
 from numbers import Integral
 
 import numpy as np
@@ -152,13 +153,31 @@ def check_images(X, *, image_shape=None, min_size=(1, 1), name="X"):
 
 
 def float_dtype(dtype):
-    """The float type features are computed in: float32 for float32 images,
-    float64 for everything else (integer pixels included)."""
+    """The float type features are computed in, for images of a dtype.
+
+    Parameters
+    ----------
+    dtype : numpy.dtype
+        The dtype of the images.
+
+    Returns
+    -------
+    float_type : type
+        :class:`numpy.float32` for float32 images, :class:`numpy.float64` for
+        everything else (integer pixels included).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklinear.feature_extraction import float_dtype
+    >>> float_dtype(np.dtype(np.uint8)).__name__, float_dtype(np.float32).__name__
+    ('float64', 'float32')
+    """
     return np.float32 if dtype == np.float32 else np.float64
 
 
 class BaseImageTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
-                           BaseEstimator):
+                           BaseEstimator, metaclass=ABCMeta):
     """Base of the transformers from a batch of images to one feature row each.
 
     A subclass implements ``_transform_chunk(images)``, which receives a chunk
@@ -175,8 +194,12 @@ class BaseImageTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
     chunk's features straight into the output.
 
     The fitted ``image_shape_`` is ``(height, width)`` or ``(height, width,
-    channels)``; ``transform`` refuses other shapes.
+    channels)``; ``transform`` refuses other shapes. A subclass's
+    ``_parameter_constraints`` extend those of this class, which validate its
+    ``image_shape`` parameter.
     """
+
+    _parameter_constraints: dict = {"image_shape": [tuple, list, None]}
 
     def _min_size(self):
         return (1, 1)
@@ -191,11 +214,13 @@ class BaseImageTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
     def _fit_images(self, images):
         pass
 
+    @abstractmethod
     def _n_features(self, image_shape):
-        raise NotImplementedError
+        """The number of features of images of ``image_shape``."""
 
+    @abstractmethod
     def _transform_chunk(self, images):
-        raise NotImplementedError
+        """The features of a chunk of validated images."""
 
     def _transform_into(self, images, out):
         # A subclass that can write into ``out`` saves the chunk's copy of its

@@ -14,44 +14,22 @@ at each:
 
 :func:`kmeans_features` chains them for a batch of images, and
 :class:`KMeansFeatures` learns the whitening and the codebook and wraps the
-rest as a transformer.
+rest as a transformer, on the same base as :class:`BagOfVisualWords`
+(:mod:`._codebook`).
 """
 
 from numbers import Integral, Real
 
 import numpy as np
-from joblib import effective_n_jobs
-from sklearn.utils import check_random_state, gen_batches
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._bovw import (
-    _BLOCK_BYTES,
-    _N_SAMPLES,
-    _auto_bandwidth,
-    _bytes_per_pooled_image,
-    _learn_codebook,
-    _mean_patch_variance,
-    _pool_tiles,
-    _threads_over_parts,
-    describe_patches,
-    encode,
-    sample_patches,
-    whiten,
-    zca_whitening,
-)
-from ._image import BaseImageTransformer, _check_pair, float_dtype
+from ._codebook import _BaseCodebookTransformer
+from ._encoding import _pool_tiles, encode
+from ._image import _check_pair, float_dtype
+from ._patches import describe_patches
+from ._whitening import whiten, zca_whitening
 
 __all__ = ["KMeansFeatures", "kmeans_features"]
-
-# "auto" contrast_eps: the mean variance of the training patches over this.
-# Coates et al. add 10 to the variance of patches of 0..255 pixels; the mean
-# variance of 6x6 CIFAR-10 patches is about 1,500.
-_CONTRAST_EPS_DIVISOR = 150
-
-
-def _images_per_block(n_patches, n_words, itemsize):
-    """As many images as have distances to the words within _BLOCK_BYTES."""
-    return max(1, _BLOCK_BYTES // (n_patches * n_words * itemsize))
 
 
 def _check_float32_range(images):
@@ -170,7 +148,7 @@ pooling_regions[1] * n_words)
     return pooled.reshape(len(images), -1).astype(features_dtype, copy=False)
 
 
-class KMeansFeatures(BaseImageTransformer):
+class KMeansFeatures(_BaseCodebookTransformer):
     """Single-layer k-means features of images (Coates, Lee and Ng, 2011).
 
     ``fit`` draws ``n_patches`` patches at random positions from the training
@@ -271,7 +249,7 @@ class KMeansFeatures(BaseImageTransformer):
         each with one BLAS thread; ``None`` means 1 unless in a
         :func:`joblib.parallel_backend` context, -1 all processors. The
         clustering uses scikit-learn's own threads.
-    image_shape : tuple of int, default=None
+    image_shape : tuple or list of int, default=None
         ``(height, width)`` or ``(height, width, channels)``, to take 2-D input
         as rows of flattened images.
 
@@ -352,21 +330,11 @@ n_descriptor_features) or None
     """
 
     _parameter_constraints: dict = {
-        "n_words": [Interval(Integral, 1, None, closed="left")],
-        "patch_size": [Interval(Integral, 1, None, closed="left"), tuple, list],
-        "step": [Interval(Integral, 1, None, closed="left"), tuple, list],
-        "n_patches": [Interval(Integral, 1, None, closed="left")],
-        "contrast_eps": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
+        **_BaseCodebookTransformer._parameter_constraints,
         "whiten": ["boolean"],
         "whiten_eps": [Interval(Real, 0, None, closed="left")],
         "encoding": [StrOptions({"triangle", "hard", "soft"})],
-        "bandwidth": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
         "pooling_regions": [Interval(Integral, 1, None, closed="left"), tuple, list],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "random_state": ["random_state"],
-        "n_jobs": [Integral, None],
-        "image_shape": [tuple, list, None],
     }
 
     def __init__(
@@ -404,6 +372,10 @@ n_descriptor_features) or None
         self.n_jobs = n_jobs
         self.image_shape = image_shape
 
+    def _dtype(self, dtype):
+        # See the Notes: the distances in float32, whatever the images.
+        return np.dtype(np.float32)
+
     def _min_size(self):
         # Enough patches down and across for the grid of regions.
         patch = _check_pair("patch_size", self.patch_size)
@@ -416,56 +388,19 @@ n_descriptor_features) or None
         regions = _check_pair("pooling_regions", self.pooling_regions)
         return regions[0] * regions[1] * self.n_words
 
-    def _n_patches(self, image_shape):
-        """The number of patches ``transform`` encodes in one image."""
-        patch = _check_pair("patch_size", self.patch_size)
-        step = _check_pair("step", self.step)
-        n_rows = (image_shape[0] - patch[0]) // step[0] + 1
-        n_cols = (image_shape[1] - patch[1]) // step[1] + 1
-        return n_rows * n_cols
-
-    def _bytes_per_image(self, image_shape):
-        return _bytes_per_pooled_image(self._n_features(image_shape))
-
-    def _fit_images(self, images):
-        patch_size = _check_pair("patch_size", self.patch_size)
-        _check_pair("step", self.step)
+    def _prepare_fit(self, images):
         _check_pair("pooling_regions", self.pooling_regions)
         _check_float32_range(images)
-        rng = check_random_state(self.random_state)
-        # k-means needs at least one training patch per word.
-        n_per_image = -(-max(self.n_patches, self.n_words) // len(images))
-        patches = sample_patches(images, patch_size, n_per_image, random_state=rng)
-        patches = patches.reshape(-1, *patches.shape[2:]).astype(np.float32)
-        if self.contrast_eps == "auto":
-            self.contrast_eps_ = _mean_patch_variance(patches) / _CONTRAST_EPS_DIVISOR
-        else:
-            self.contrast_eps_ = float(self.contrast_eps)
-        X = describe_patches(patches, "pixels", contrast_eps=self.contrast_eps_)
-        del patches
-        if self.whiten:
-            self.whitening_mean_, self.whitening_ = zca_whitening(
-                X, eps=self.whiten_eps
-            )
-            X = whiten(X, self.whitening_mean_, self.whitening_)
-        else:
+
+    def _describe(self, patches):
+        return describe_patches(patches, "pixels", contrast_eps=self.contrast_eps_)
+
+    def _fit_descriptors(self, X):
+        if not self.whiten:
             self.whitening_mean_ = self.whitening_ = None
-        kmeans = _learn_codebook(
-            X,
-            self.n_words,
-            batch_size=self.batch_size,
-            max_iter=self.max_iter,
-            random_state=rng,
-        )
-        self.codebook_ = kmeans.cluster_centers_
-        self.n_iter_ = kmeans.n_iter_
-        if self.bandwidth == "auto":
-            # A sample spread evenly over the training images: the distances
-            # of all the patches would take gigabytes.
-            sample = X[:: max(1, len(X) // _N_SAMPLES)]
-            self.bandwidth_ = _auto_bandwidth(sample, self.codebook_)
-        else:
-            self.bandwidth_ = float(self.bandwidth)
+            return X
+        self.whitening_mean_, self.whitening_ = zca_whitening(X, eps=self.whiten_eps)
+        return whiten(X, self.whitening_mean_, self.whitening_)
 
     def _features(self, images):
         whitening = (
@@ -487,10 +422,4 @@ n_descriptor_features) or None
 
     def _transform_chunk(self, images):
         _check_float32_range(images)
-        block = _images_per_block(self._n_patches(self.image_shape_), self.n_words, 4)
-        blocks = list(gen_batches(len(images), block))
-        n_jobs = min(effective_n_jobs(self.n_jobs), len(blocks))
-        if n_jobs == 1:
-            return self._features(images)
-        # The blocks, taken in turn as each thread is free.
-        return _threads_over_parts(self._features, images, blocks, n_jobs)
+        return super()._transform_chunk(images)

@@ -36,13 +36,15 @@ def make_images(n_images=16, shape=(32, 32, 3), *, dtype=np.uint8, random_state=
     shape : tuple of int, default=(32, 32, 3)
         ``(height, width)`` or ``(height, width, channels)``.
     dtype : dtype, default=np.uint8
-        uint8 gives 0..255 pixels, a float dtype values in [0, 1].
+        The dtype of the pixels: uint8 gives 0..255, a float dtype values in
+        [0, 1].
     random_state : int, default=0
         Seed.
 
     Returns
     -------
     images : ndarray of shape (n_images, height, width[, channels])
+        The images: a smooth gradient plus noise.
     y : ndarray of shape (n_images,)
         0 for the darker half of the images, 1 for the brighter half, so that a
         classifier on almost any image feature can learn it.
@@ -82,9 +84,9 @@ def _with_seed(transformer):
 def check_clone_and_params(transformer, images):
     params = transformer.get_params()
     cloned = clone(transformer)
-    assert cloned.get_params() == params
+    assert cloned.get_params() == params, "a clone must have the same parameters"
     cloned.set_params(**params)
-    assert cloned.get_params() == params
+    assert cloned.get_params() == params, "set_params must set the parameters"
 
 
 def check_not_fitted_error(transformer, images):
@@ -97,36 +99,47 @@ def check_not_fitted_error(transformer, images):
 
 def check_fit_returns_self(transformer, images):
     est = clone(transformer)
-    assert est.fit(images) is est
+    assert est.fit(images) is est, "fit must return the transformer itself"
 
 
 def check_fit_transform(transformer, images):
     est = _with_seed(transformer)
     separately = _fitted(est, images).transform(images)
     together = clone(est).fit_transform(images)
-    assert separately.ndim == 2 and len(separately) == len(images)
-    assert_allclose(separately, together, rtol=1e-6, atol=1e-7)
+    assert separately.ndim == 2 and len(separately) == len(images), (
+        "transform must give one row of features per image"
+    )
+    assert_allclose(separately, together, rtol=1e-6, atol=1e-7,
+                    err_msg="fit_transform must equal fit().transform()")
 
 
 def check_deterministic(transformer, images):
     est = _with_seed(transformer)
     assert_array_equal(
-        _fitted(est, images).transform(images), _fitted(est, images).transform(images)
+        _fitted(est, images).transform(images), _fitted(est, images).transform(images),
+        err_msg="two fits with the same parameters (and random_state) must give "
+        "the same features",
     )
 
 
 def check_pickle(transformer, images):
     est = _fitted(_with_seed(transformer), images)
     again = pickle.loads(pickle.dumps(est))
-    assert_array_equal(est.transform(images), again.transform(images))
+    assert_array_equal(est.transform(images), again.transform(images),
+                       err_msg="a fitted transformer must transform the same "
+                       "once pickled and loaded")
 
 
 def check_feature_names_out(transformer, images):
     est = _fitted(transformer, images)
     names = est.get_feature_names_out()
-    assert len(names) == est.transform(images[:2]).shape[1]
-    assert len(set(names)) == len(names)
-    assert all(isinstance(name, str) for name in names)
+    assert len(names) == est.transform(images[:2]).shape[1], (
+        "get_feature_names_out must give one name per feature"
+    )
+    assert len(set(names)) == len(names), "the feature names must be unique"
+    assert all(isinstance(name, str) for name in names), (
+        "the feature names must be strings"
+    )
 
 
 def check_pandas_output(transformer, images):
@@ -136,9 +149,14 @@ def check_pandas_output(transformer, images):
         raise SkipTest("pandas is not installed: pip install pandas") from error
     est = _with_seed(transformer).set_output(transform="pandas")
     frame = est.fit(images).transform(images)
-    assert isinstance(frame, pd.DataFrame)
-    assert_array_equal(frame.columns, est.get_feature_names_out())
-    assert frame.index.equals(pd.RangeIndex(len(images)))
+    assert isinstance(frame, pd.DataFrame), (
+        'set_output(transform="pandas") must make transform give a DataFrame'
+    )
+    assert_array_equal(frame.columns, est.get_feature_names_out(),
+                       err_msg="the columns must be the feature names")
+    assert frame.index.equals(pd.RangeIndex(len(images))), (
+        "the index must number the images"
+    )
 
 
 def check_dtypes(transformer, images):
@@ -149,7 +167,7 @@ def check_dtypes(transformer, images):
             else as_float.astype(dtype)
         out = _fitted(_with_seed(transformer), batch).transform(batch)
         assert out.dtype == expected, f"{np.dtype(dtype)} in gave {out.dtype} out"
-        assert np.all(np.isfinite(out))
+        assert np.all(np.isfinite(out)), f"{np.dtype(dtype)} in gave non-finite out"
 
 
 def check_input_not_modified(transformer, images):
@@ -159,16 +177,20 @@ def check_input_not_modified(transformer, images):
     _fitted(transformer, read_only).transform(read_only)
     est = _fitted(transformer, images)
     est.transform(images)
-    assert_array_equal(images, before)
+    assert_array_equal(images, before,
+                       err_msg="fit and transform must not modify their input")
 
 
 def check_list_and_flat_input(transformer, images):
     est = _fitted(_with_seed(transformer), images)
     expected = est.transform(images)
-    assert_allclose(est.transform(list(images)), expected)
+    assert_allclose(est.transform(list(images)), expected,
+                    err_msg="a list of images must give the features of the array")
     flat = clone(est).set_params(image_shape=images.shape[1:])
     rows = images.reshape(len(images), -1)
-    assert_allclose(flat.fit(rows).transform(rows), expected, rtol=1e-6)
+    assert_allclose(flat.fit(rows).transform(rows), expected, rtol=1e-6,
+                    err_msg="rows of flattened images, with image_shape, must "
+                    "give the features of the images")
 
 
 def check_image_shape_mismatch(transformer, images):
@@ -194,7 +216,7 @@ def check_in_pipeline(transformer, images, y):
     pipe = Pipeline([("features", _with_seed(transformer)),
                      ("scale", StandardScaler()), ("clf", _classifier())])
     pipe.fit(images, y)
-    assert pipe.predict(images).shape == y.shape
+    assert pipe.predict(images).shape == y.shape, "one prediction per image"
 
 
 def check_in_feature_union(transformer, images):
@@ -203,16 +225,21 @@ def check_in_feature_union(transformer, images):
     )
     out = union.fit_transform(images)
     single = _fitted(_with_seed(transformer), images).transform(images)
-    assert out.shape == (len(images), 2 * single.shape[1])
-    assert_allclose(out[:, single.shape[1]:], single, rtol=1e-6, atol=1e-7)
+    assert out.shape == (len(images), 2 * single.shape[1]), (
+        "FeatureUnion must put the two transformers' features side by side"
+    )
+    assert_allclose(out[:, single.shape[1]:], single, rtol=1e-6, atol=1e-7,
+                    err_msg="in a FeatureUnion, the features must be the same")
 
 
 def check_in_grid_search(transformer, images, y):
     pipe = Pipeline([("features", _with_seed(transformer)), ("clf", _classifier())])
-    search = GridSearchCV(pipe, {"clf__alpha": [1e-4, 1e-2]}, cv=2)
+    # A fit that fails is an error, not a score of NaN.
+    search = GridSearchCV(pipe, {"clf__alpha": [1e-4, 1e-2]}, cv=2,
+                          error_score="raise")
     search.fit(images, y)
     assert len(search.cv_results_["params"]) == 2
-    assert search.predict(images).shape == y.shape
+    assert search.predict(images).shape == y.shape, "one prediction per image"
 
 
 def image_transformer_checks(transformer, images=None, y=None):
