@@ -79,6 +79,7 @@ def test_color_histogram_by_bands_equals_that_of_the_whole_image(
     assert_array_equal(by_bands, whole)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("est", [HoG(), ColorHistogram()], ids=["hog", "color"])
 @pytest.mark.parametrize("dtype", [np.uint8, np.float64])
 def test_peak_memory_of_a_large_image_follows_working_memory(est, dtype):
