@@ -20,10 +20,10 @@ from numbers import Integral
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import type_of_target
 
 from .feature_extraction import check_images
+from .utils._fixes import Interval, StrOptions
 
 __all__ = ["ImageAugmenter", "flip_images", "shift_images"]
 

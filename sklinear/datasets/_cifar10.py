@@ -31,7 +31,8 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 from sklearn.utils import Bunch
-from sklearn.utils._param_validation import StrOptions, validate_params
+
+from ..utils._fixes import StrOptions, validate_params
 
 __all__ = ["load_cifar10"]
 

@@ -20,8 +20,8 @@ from urllib.error import URLError
 from urllib.request import urlopen
 
 from sklearn.datasets import get_data_home
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
+from ..utils._fixes import Interval, StrOptions, validate_params
 from ._cifar10 import _SUBSETS, _file_kind, _open_regular, load_cifar10
 
 __all__ = ["fetch_cifar10"]

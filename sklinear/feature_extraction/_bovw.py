@@ -27,8 +27,8 @@ import warnings
 from numbers import Integral
 
 import numpy as np
-from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 
+from ..utils._fixes import Hidden, Interval, StrOptions
 from ._codebook import _BaseCodebookTransformer
 from ._encoding import _pool_tiles, encode, pool_histograms
 from ._image import _check_pair, float_dtype

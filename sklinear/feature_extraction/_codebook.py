@@ -19,9 +19,9 @@ from joblib import effective_n_jobs
 from sklearn.cluster import MiniBatchKMeans
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state, gen_batches, gen_even_slices
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.extmath import row_norms
 
+from ..utils._fixes import Interval, StrOptions
 from ..utils._threads import threads_over_parts
 from ._encoding import _BLOCK_BYTES, _squared_distances
 from ._image import BaseImageTransformer, _check_pair, float_dtype

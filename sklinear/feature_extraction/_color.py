@@ -11,8 +11,8 @@ from numbers import Integral
 
 import numpy as np
 from sklearn.utils import gen_batches
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
+from ..utils._fixes import Interval, StrOptions, validate_params
 from ._image import (
     BaseImageTransformer,
     check_images,

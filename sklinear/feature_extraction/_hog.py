@@ -32,8 +32,8 @@ from numbers import Integral
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.utils import gen_batches
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
+from ..utils._fixes import Interval, StrOptions, validate_params
 from ._image import (
     BaseImageTransformer,
     _check_pair,

@@ -3,8 +3,8 @@ draws it: the cell histograms of :func:`hog`'s stages, one segment per
 orientation bin."""
 
 import numpy as np
-from sklearn.utils._param_validation import validate_params
 
+from ..utils._fixes import validate_params
 from ._hog import (
     _HOG_CONSTRAINTS,
     _cell_histograms,

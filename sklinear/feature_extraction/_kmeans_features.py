@@ -21,8 +21,8 @@ rest as a transformer, on the same base as :class:`BagOfVisualWords`
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
 
+from ..utils._fixes import Interval, StrOptions
 from ._codebook import _BaseCodebookTransformer
 from ._encoding import _pool_tiles, encode
 from ._image import _check_pair, float_dtype

@@ -3,9 +3,8 @@
 import weakref
 
 import numpy as np
-from sklearn.utils._optional_dependencies import check_matplotlib_support
-from sklearn.utils._plotting import _validate_style_kwargs
 
+from ..utils._fixes import _validate_style_kwargs, check_matplotlib_support
 from ._plotting import _fitted_final_estimator
 
 # The twin axes of validation scores made for each axes, so that a later plot on

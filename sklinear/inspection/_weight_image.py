@@ -5,9 +5,8 @@ from numbers import Integral
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils._optional_dependencies import check_matplotlib_support
-from sklearn.utils._plotting import _validate_style_kwargs
 
+from ..utils._fixes import _validate_style_kwargs, check_matplotlib_support
 from ._plotting import _fitted_final_estimator
 
 

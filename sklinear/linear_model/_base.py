@@ -6,16 +6,22 @@ from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, _fit_context
+from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model._base import LinearClassifierMixin
 from sklearn.model_selection import StratifiedShuffleSplit
 from sklearn.utils import check_random_state, compute_class_weight
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_sample_weight, validate_data
+from sklearn.utils.validation import validate_data
 
 from ..losses import _binary_kernel, _penalty_strengths
+from ..utils._fixes import (
+    CallbackSupportMixin,
+    Interval,
+    LinearClassifierMixin,
+    StrOptions,
+    _check_sample_weight,
+    _fit_context,
+)
 from ._sgd import (
     SGDParams,
     SGDState,
@@ -24,24 +30,6 @@ from ._sgd import (
     second_moment_curvature,
     zero_weights_value,
 )
-
-try:
-    from sklearn.callback import CallbackSupportMixin
-except ImportError:  # scikit-learn < 1.9 has no callback API
-
-    class CallbackSupportMixin:
-        def set_callbacks(self, *callbacks):
-            """Set callbacks: needs scikit-learn >= 1.9 (``sklearn.callback``)."""
-            import sklearn
-
-            raise ImportError(
-                "Callbacks use scikit-learn's callback API (sklearn.callback), new "
-                f"in scikit-learn 1.9; this is scikit-learn {sklearn.__version__}. "
-                "Upgrade it with: pip install -U scikit-learn"
-            )
-
-        def _init_callback_context(self, **kwargs):
-            return None
 
 
 class _EpochCallbacks:

@@ -4,9 +4,8 @@ trained by minibatch SGD."""
 from functools import partial
 from numbers import Real
 
-from sklearn.utils._param_validation import Interval, StrOptions
-
 from ..losses import _HINGE_KERNELS
+from ..utils._fixes import Interval, StrOptions
 from ._base import BaseSGDLinearClassifier
 
 
