@@ -127,6 +127,8 @@ class ImageAugmenter(BaseEstimator):
     :class:`imblearn.pipeline.Pipeline`, which augments the data it fits on
     and none that it predicts.
 
+    Read more in the :ref:`User Guide <cifar_record>`.
+
     Parameters
     ----------
     flip : bool, default=True

@@ -1,4 +1,5 @@
-"""The examples in the docstrings of the public API import public names only.
+"""The docstrings of the public API: their examples import public names only,
+and their parameters are the signature's.
 
 A reader copies the ``>>>`` lines of an API page; an import from a private
 module (``from sklinear.feature_extraction._hog import HoG``) works today and
@@ -25,6 +26,7 @@ PUBLIC_MODULES = [
     "sklinear.feature_extraction",
     "sklinear.datasets",
     "sklinear.inspection",
+    "sklinear.augmentation",
     "sklinear.utils.estimator_checks",
 ]
 
@@ -125,3 +127,64 @@ def test_the_check_sees_a_private_import():
         "BaseSGDLinearClassifier is not a public name of sklinear.linear_model",
         "'import sklinear._private_module': sklinear._private_module is private",
     ]
+
+
+def documented_parameters(docstring):
+    """The names in the Parameters section of a numpydoc ``docstring``
+    (``a, b : int`` documents two)."""
+    lines = inspect.cleandoc(docstring or "").splitlines()
+    names, inside = [], False
+    for line, underline in zip(lines, lines[1:] + [""], strict=True):
+        if set(underline.strip()) == {"-"} and line.strip():
+            inside = line.strip() == "Parameters"
+            continue
+        if inside and line and not line[0].isspace() and set(line.strip()) != {"-"}:
+            names += [name.strip() for name in line.split(" : ")[0].split(",")]
+    return names
+
+
+def signature_parameters(obj):
+    """The parameters a caller passes to ``obj`` (its ``__init__`` for a
+    class), ``*args`` and ``**kwargs`` written with their stars."""
+    if inspect.isclass(obj) and obj.__init__ is object.__init__:
+        return []  # an abstract base: its subclasses' __init__ has the parameters
+    target = obj.__init__ if inspect.isclass(obj) else obj
+    stars = {inspect.Parameter.VAR_POSITIONAL: "*", inspect.Parameter.VAR_KEYWORD: "**"}
+    return [stars.get(p.kind, "") + p.name
+            for p in inspect.signature(target).parameters.values()
+            if p.name != "self"]
+
+
+@pytest.mark.parametrize(
+    "obj",
+    [obj for _, obj in OBJECTS if inspect.isclass(obj) or inspect.isfunction(obj)],
+    ids=[name for name, obj in OBJECTS
+         if inspect.isclass(obj) or inspect.isfunction(obj)],
+)
+def test_documented_parameters_are_the_signature(obj):
+    # Each parameter documented once, in the order of the signature: a
+    # parameter added, renamed or removed without its documentation fails.
+    assert documented_parameters(obj.__doc__) == signature_parameters(obj)
+
+
+def test_the_parameter_check_reads_numpydoc():
+    def f(a, b=1, *args, c, **kwargs):
+        """Summary.
+
+        Parameters
+        ----------
+        a, b : int
+            Two numbers.
+        *args : tuple
+        c : str
+        **kwargs : dict
+            Passed on.
+
+        Returns
+        -------
+        out : int
+        """
+
+    assert documented_parameters(f.__doc__) == signature_parameters(f)
+    f.__doc__ = f.__doc__.replace("c : str", "d : str")
+    assert documented_parameters(f.__doc__) != signature_parameters(f)

@@ -138,6 +138,8 @@ class BagOfVisualWords(_BaseCodebookTransformer):
     image, and 10,000 random training patches learn 100 words in about a
     second.
 
+    Read more in the :ref:`User Guide <features>`.
+
     Parameters
     ----------
     n_words : int, default=100

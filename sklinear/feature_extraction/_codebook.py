@@ -84,12 +84,16 @@ def _n_distinct_words(codebook):
     """The number of distinct words, those within rounding of an earlier one
     counting once.
 
-    Centres of the same descriptors differ by a few roundings of their norm,
-    far below ``n_features`` of them; the differences are taken directly, not
-    by :func:`_squared_distances`, whose own rounding is much larger.
+    Centres of the same descriptors differ by the roundings of k-means'
+    updates, which add up over its iterations: 2.9e-14 of their norm for 108
+    features on one OpenBLAS kernel, above ``n_features * eps`` (2.4e-14).
+    Within ``sqrt(eps)`` of their norm (1.5e-8), far above that and far below
+    what separates different descriptors, two words are one. The differences
+    are taken directly, not by :func:`_squared_distances`, whose own rounding
+    is much larger.
     """
     norms = row_norms(codebook)
-    tolerance = codebook.shape[1] * np.finfo(codebook.dtype).eps * norms
+    tolerance = np.sqrt(np.finfo(codebook.dtype).eps) * norms
     n_distinct = len(codebook)
     for k in range(1, len(codebook)):
         gaps = row_norms(codebook[:k] - codebook[k])

@@ -368,6 +368,8 @@ class ColorHistogram(BaseImageTransformer):
     image; here the colour conversion and the binning are vectorised over the
     images.
 
+    Read more in the :ref:`User Guide <features>`.
+
     Parameters
     ----------
     bins : int, default=10

@@ -526,6 +526,8 @@ class HoG(BaseImageTransformer):
     by :func:`hog`: equal, image by image, to :func:`skimage.feature.hog` with
     the same parameters (``channel_axis=-1`` for colour images).
 
+    Read more in the :ref:`User Guide <features>`.
+
     Parameters
     ----------
     orientations : int, default=9

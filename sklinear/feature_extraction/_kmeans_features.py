@@ -194,6 +194,8 @@ class KMeansFeatures(_BaseCodebookTransformer):
     reach 70% at 1,600 words. Fitting and transforming the 12,000 images takes
     under a minute on two cores at 1,600 words.
 
+    Read more in the :ref:`User Guide <features>`.
+
     Parameters
     ----------
     n_words : int, default=1600
