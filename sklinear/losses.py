@@ -55,6 +55,20 @@ def _true_entries(scores, y):
     return scores.reshape(-1), starts + y, starts
 
 
+def _hinge_terms(terms, squared):
+    """Clip margin terms at 0 in place; return each row's sum of them (of
+    their squares if ``squared``), and leave their derivatives in ``terms``."""
+    np.maximum(terms, 0.0, out=terms)
+    if squared:
+        losses = np.einsum("ij,ij->i", terms, terms)
+        terms *= 2.0
+    else:
+        losses = terms.sum(axis=1)
+        # The violated margins are strictly positive here: their indicator is the sign.
+        np.sign(terms, out=terms)
+    return losses
+
+
 def _hinge_kernel(scores, y, factors, margin=1.0, squared=False):
     flat, true, _ = _true_entries(scores, y)
     correct = flat[true]
@@ -62,14 +76,7 @@ def _hinge_kernel(scores, y, factors, margin=1.0, squared=False):
     scores -= correct[:, np.newaxis]
     scores += margin
     flat[true] = 0.0
-    np.maximum(scores, 0.0, out=scores)
-    if squared:
-        losses = np.einsum("ij,ij->i", scores, scores)
-        scores *= 2.0
-    else:
-        losses = scores.sum(axis=1)
-        # The violated margins are strictly positive here: their indicator is the sign.
-        np.sign(scores, out=scores)
+    losses = _hinge_terms(scores, squared)
     # Each violated margin pushes s_{y_i} down by the same amount it pushes s_j up.
     flat[true] = -scores.sum(axis=1)
     scores *= factors[:, np.newaxis]
@@ -106,13 +113,7 @@ def _ovr_hinge_kernel(scores, y, factors, margin=1.0, squared=False):
     # max(0, margin - t_j s_j), where -t_j s_j is s_j but for the true class.
     flat[true] *= -1.0
     scores += margin
-    np.maximum(scores, 0.0, out=scores)
-    if squared:
-        losses = np.einsum("ij,ij->i", scores, scores)
-        scores *= 2.0
-    else:
-        losses = scores.sum(axis=1)
-        np.sign(scores, out=scores)
+    losses = _hinge_terms(scores, squared)
     # d/ds_j max(0, margin - t_j s_j) = -t_j where violated (0 - g: no -0.0).
     flat[true] = 0.0 - flat[true]
     scores *= factors[:, np.newaxis]
