@@ -471,33 +471,6 @@ def test_verbose_prints_one_line_per_epoch_and_why_it_stopped(blobs, capsys):
     assert lines[3] == "Training stopped after epoch 3: max_iter epochs ran."
 
 
-class _RecordsThreads(SoftmaxClassifier):
-    """Records how many BLAS threads its fit had."""
-
-    def fit(self, X, y, sample_weight=None):
-        from threadpoolctl import threadpool_info
-
-        self.blas_threads_ = [
-            info["num_threads"] for info in threadpool_info()
-            if info["user_api"] == "blas"
-        ]
-        return super().fit(X, y, sample_weight)
-
-
-def test_parallel_fits_do_not_oversubscribe(blobs):
-    # Several fits at once (GridSearchCV(n_jobs=2) and the like) must not each
-    # start as many BLAS threads as there are cores.
-    from sklearn.model_selection import cross_validate
-
-    X, y = blobs
-    result = cross_validate(
-        _RecordsThreads(max_iter=2, tol=None), X, y, cv=2, n_jobs=2,
-        return_estimator=True,
-    )
-    for est in result["estimator"]:
-        assert all(n == 1 for n in est.blas_threads_), est.blas_threads_
-
-
 @pytest.mark.parametrize("fault", [KeyboardInterrupt, RuntimeError])
 def test_interrupted_refit_leaves_the_previous_model(blobs, fault, monkeypatch):
     # Training fails in its second epoch on data with another number of

@@ -86,16 +86,6 @@ def test_main_job_writes_the_figures(tmp_path, capsys):
     assert all((tmp_path / name).stat().st_size > 1000 for name in written)
 
 
-def test_help_documents_every_option():
-    result = subprocess.run(
-        [sys.executable, "-m", "sklinear", "--help"],
-        capture_output=True, text=True, check=True,
-    )
-    for option in ("--data", "--dataset", "--data-home", "--max-train", "--cv",
-                   "--n-jobs", "--random-state", "--output", "--verbose"):
-        assert option in result.stdout
-
-
 # --- Mistakes: one line on standard error, and an exit status -------------------
 
 

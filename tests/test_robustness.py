@@ -17,6 +17,7 @@ import pickle
 import re
 import subprocess
 import sys
+import threading
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 
@@ -1248,7 +1249,7 @@ def _blas_threads():
             if pool["user_api"] == "blas"]
 
 
-def test_overlapping_transforms_lift_the_blas_limit_they_set(images):
+def test_overlapping_transforms_lift_the_blas_limit_they_set(images, monkeypatch):
     # BagOfVisualWords(n_jobs=2) runs its threads with one BLAS thread each, a
     # limit that is process-wide. Two transforms overlap: the first sets the
     # limit, the second starts under it and ends last. Once both are done,
@@ -1259,10 +1260,20 @@ def test_overlapping_transforms_lift_the_blas_limit_they_set(images):
         pytest.skip("BLAS runs one thread here: a limit to one cannot be seen")
     est = clone(BOVW).set_params(n_jobs=2).fit(images)
     first, second = np.repeat(images, 300, axis=0), np.repeat(images, 1500, axis=0)
+    # The threads compute the features under the limit: the first call says
+    # that the first transform has set it.
+    limited = threading.Event()
+    features = est._features
+
+    def signalling(part):
+        limited.set()
+        return features(part)
+
+    monkeypatch.setattr(est, "_features", signalling)
     with ThreadPoolExecutor(2) as pool:
         running = pool.submit(est.transform, first)
-        while _blas_threads() == before and not running.done():
-            pass  # until the first transform has set its limit
+        assert limited.wait(timeout=120), "the first transform never started"
+        assert _blas_threads() != before
         assert not running.done(), "the first transform ended too soon to overlap"
         last = pool.submit(est.transform, second)
         running.result()
