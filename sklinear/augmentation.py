@@ -91,31 +91,41 @@ def shift_images(images, max_shift, *, padding="constant", random_state=None):
             [4, 5, 6]]])
     """
     images = check_images(images, name="images")
+    _check_max_shift(max_shift, images)
+    if padding not in ("constant", "reflect", "edge"):
+        raise ValueError(
+            "padding must be 'constant', 'reflect' or 'edge'; "
+            f"got {padding!r}."
+        )
+    shifted = np.empty_like(images)
+    _shift_into(images, int(max_shift), padding, check_random_state(random_state),
+                shifted)
+    return shifted
+
+
+def _check_max_shift(max_shift, images):
     height, width = images.shape[1:3]
     if not (isinstance(max_shift, Integral) and 0 <= max_shift < min(height, width)):
         raise ValueError(
             f"max_shift must be an integer from 0 to {min(height, width) - 1} for "
             f"images of {height}x{width} pixels; got {max_shift!r}."
         )
-    if padding not in ("constant", "reflect", "edge"):
-        raise ValueError(
-            "padding must be 'constant', 'reflect' or 'edge'; "
-            f"got {padding!r}."
-        )
-    rng = check_random_state(random_state)
-    s = int(max_shift)
+
+
+def _shift_into(images, s, padding, rng, out):
+    """Write ``images`` shifted by up to ``s`` pixels into ``out`` (checked
+    images and parameters)."""
+    height, width = images.shape[1:3]
     offsets = rng.randint(0, 2 * s + 1, size=(len(images), 2))
     widths = [(0, 0), (s, s), (s, s)] + [(0, 0)] * (images.ndim - 3)
     padded = np.pad(images, widths, mode=padding)
-    shifted = np.empty_like(images)
     # One slice per distinct offset, (2 s + 1)^2 of them at most, not one per
     # image.
     codes = offsets[:, 0] * (2 * s + 1) + offsets[:, 1]
     for code in np.unique(codes):
         rows = np.flatnonzero(codes == code)
         top, left = divmod(int(code), 2 * s + 1)
-        shifted[rows] = padded[rows, top:top + height, left:left + width]
-    return shifted
+        out[rows] = padded[rows, top:top + height, left:left + width]
 
 
 class ImageAugmenter(BaseEstimator):
@@ -262,17 +272,23 @@ class ImageAugmenter(BaseEstimator):
             ``y`` repeated to match.
         """
         images, y = self._check(X, y)
-        flat = np.ndim(X) == 2
-        batches = [images]
+        _check_max_shift(self.max_shift, images)
+        n = len(images)
+        n_plain = 2 if self.flip else 1
+        n_batches = n_plain * (1 + (self.n_shifted if self.max_shift else 0))
+        # All of the output at once, before any copy: a size beyond memory
+        # fails here, not after the copies that fit, and nothing is joined.
+        resampled = np.empty((n_batches * n, *images.shape[1:]), dtype=images.dtype)
+        resampled[:n] = images
         if self.flip:
-            batches.append(flip_images(images))
+            resampled[n:2 * n] = images[:, :, ::-1]
         if self.max_shift:
             rng = check_random_state(self.random_state)
-            batches += [shift_images(batch, self.max_shift, padding=self.padding,
-                                     random_state=rng)
-                        for _ in range(self.n_shifted) for batch in batches[:]]
+            for k in range(n_plain, n_batches):
+                source = resampled[(k % n_plain) * n:(k % n_plain + 1) * n]
+                _shift_into(source, self.max_shift, self.padding, rng,
+                            resampled[k * n:(k + 1) * n])
         self._record(images)
-        resampled = np.concatenate(batches)
-        if flat:
+        if np.ndim(X) == 2:
             resampled = resampled.reshape(len(resampled), -1)
-        return resampled, np.tile(y, len(batches))
+        return resampled, np.tile(y, n_batches)

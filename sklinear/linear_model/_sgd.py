@@ -405,7 +405,7 @@ def _run_epoch(X, y, sample_weight, coef, intercept, state, params, order,
     or ``inf`` as soon as one is not finite (the weights are then left as they
     are, for the caller to restore).
     """
-    batch_buffer, scores_buffer, grad_coef, scratch = buffers
+    batch_buffer, scores_buffer, grad_coef, scratch, intercept_scratch = buffers
     batch_size = len(scores_buffer)
     n_samples = len(order)
     l1, l2 = _penalty_strengths(params.penalty, params.alpha, params.l1_ratio)
@@ -437,7 +437,7 @@ def _run_epoch(X, y, sample_weight, coef, intercept, state, params, order,
         if params.fit_intercept:
             _step(intercept, grad_intercept, state.intercept_velocity,
                   intercept_learning_rate, params.momentum,
-                  params.nesterovs_momentum, np.empty_like(intercept))
+                  params.nesterovs_momentum, intercept_scratch)
         if l1:
             _l1_proximal_step(coef, state.coef_velocity, learning_rate * l1,
                               params.momentum, params.nesterovs_momentum)
@@ -509,6 +509,7 @@ def run_epochs(X, y, sample_weight, coef, intercept, state, params, max_iter,
         np.empty((batch_size, coef.shape[1]), dtype=dtype),
         np.empty_like(coef),
         np.empty_like(coef),
+        np.empty_like(intercept),
     )
     zero_value = zero_weights_value(params.kernel, coef.shape[1], dtype)
     schedule = _Schedule(params, state)
